@@ -1,0 +1,214 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) workload.availability contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Fencing decisions as pure functions of a snapshot (node, lease, power state, pods, VMs).
+
+- ``refusals``: may this run fence (or power on) the node now? A Ready node, a node in maintenance or with the
+  exclude-from-remediation label need ``force``; a valid lease of another holder is never overridden.
+- ``plan``: the steps still to do for an action given the node's current state, so a rerun picks up where the
+  cluster says the last one stopped and a finished ``off`` is a no-op.
+- taint and record helpers for the remediation this module applies and later removes.
+- workload tracking: which pods must disappear and which VMs must come back Running on another node.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+from ansible_collections.workload.availability.plugins.module_utils import leases
+from ansible_collections.workload.availability.plugins.module_utils import nodes
+
+ACTIONS = ("off", "on", "reboot", "status")
+REMEDIATIONS = ("out_of_service_taint", "resource_deletion", "none")
+
+# Our "remediation in progress" taint, in the style of remediation.medik8s.io/fence-agents-remediation.
+FENCE_TAINT = {"key": "workload.availability/fence-node", "effect": "NoSchedule"}
+FAR_TAINT = {"key": "remediation.medik8s.io/fence-agents-remediation", "effect": "NoSchedule"}
+# Why and by whom the node carries our taints: JSON {action, remediation, holder, at}.
+RECORD_ANNOTATION = "workload.availability/fence-node"
+# The lease holder of a fenced node between runs; a running fence_node holds "<this>/<run id>".
+PARKED_HOLDER = "workload.availability.fence_node"
+RUN_STATES_EXPECTED_BACK = ("Always", "RerunOnFailure")
+
+POWER_OFF = "power_off"
+REMEDIATE = "remediate"
+WAIT_WORKLOADS = "wait_workloads"
+POWER_ON = "power_on"
+WAIT_READY = "wait_ready"
+CLEANUP = "cleanup"
+MUTATING_STEPS = (POWER_OFF, REMEDIATE, POWER_ON, CLEANUP)
+
+
+def run_holder(run_id):
+    return "%s/%s" % (PARKED_HOLDER, run_id)
+
+
+def node_name(node):
+    return (node.get("metadata") or {}).get("name")
+
+
+def labels(node):
+    return (node.get("metadata") or {}).get("labels") or {}
+
+
+def annotations(node):
+    return (node.get("metadata") or {}).get("annotations") or {}
+
+
+def in_maintenance(node):
+    """Maintenance as NMO marks it: the exclude-from-remediation label or the drain taint."""
+    return (labels(node).get(nodes.EXCLUDE_FROM_REMEDIATION_LABEL) == "true"
+            or nodes.has_taint(node, nodes.DRAIN_TAINT))
+
+
+def lease_holder_blocking(lease, now):
+    """The holder whose valid lease stops this run, or None (no lease, expired, or our parked lease)."""
+    holder = leases.holder(lease)
+    if lease is None or not holder or holder == PARKED_HOLDER:
+        return None
+    if not leases.is_valid(lease, now):
+        return None
+    return holder
+
+
+def refusals(node, action, force, lease, now):
+    """Reasons this run must not act on ``node``; empty when it may. ``status`` is always allowed."""
+    if action == "status":
+        return []
+    name = node_name(node)
+    reasons = []
+    holder = lease_holder_blocking(lease, now)
+    if holder:
+        expiry = leases.expires_at(lease)
+        what = "another fence_node run" if holder.startswith(PARKED_HOLDER + "/") else (
+            "node maintenance" if holder == leases.MAINTENANCE_HOLDER else "another remediator")
+        reasons.append(
+            "node %s is held by %s (%s) through lease %s/%s until %s; wait for it to finish or expire"
+            % (name, holder, what, leases.LEASE_NAMESPACE, leases.lease_name(name),
+               leases.format_time(expiry) if expiry else "unknown"))
+    if force:
+        return reasons
+    if action in ("off", "reboot") and nodes.is_ready(node):
+        reasons.append("node %s is Ready: fencing a healthy node stops every workload on it; set force=true to "
+                       "fence it anyway" % name)
+    if in_maintenance(node):
+        reasons.append("node %s is in maintenance (label %s=true or taint %s); end the maintenance or set "
+                       "force=true" % (name, nodes.EXCLUDE_FROM_REMEDIATION_LABEL, nodes.DRAIN_TAINT["key"]))
+    return reasons
+
+
+def remediation_applied(node, remediation):
+    """Whether the node already carries what ``remediation`` puts on it."""
+    if remediation == "none":
+        return True
+    if not nodes.has_taint(node, FENCE_TAINT):
+        return False
+    if remediation == "out_of_service_taint":
+        return nodes.has_taint(node, nodes.OUT_OF_SERVICE_TAINT)
+    return True
+
+
+def has_our_marks(node):
+    return nodes.has_taint(node, FENCE_TAINT) or RECORD_ANNOTATION in annotations(node)
+
+
+def plan(action, power_state, node, remediation):
+    """Ordered steps still needed. ``power_state`` is the BMC's reading ("On"/"Off"/other)."""
+    if action == "status":
+        return []
+    steps = []
+    if action in ("off", "reboot"):
+        if power_state != "Off":
+            steps.append(POWER_OFF)
+        if not remediation_applied(node, remediation):
+            steps.append(REMEDIATE)
+        if remediation != "none":
+            steps.append(WAIT_WORKLOADS)
+    if action in ("on", "reboot"):
+        if action == "reboot" or power_state != "On":
+            steps.append(POWER_ON)
+        steps.append(WAIT_READY)
+        if REMEDIATE in steps or has_our_marks(node) or nodes.has_taint(node, nodes.OUT_OF_SERVICE_TAINT):
+            steps.append(CLEANUP)
+    return steps
+
+
+def is_mutating(steps):
+    return any(step in MUTATING_STEPS for step in steps)
+
+
+def remediated_taints(node, action, remediation):
+    """The node's complete taint list once ``remediation`` is applied."""
+    taints = nodes.taints(node)
+    if remediation == "none":
+        return taints
+    taints = nodes.with_taint(taints, dict(FENCE_TAINT, value=action))
+    if remediation == "out_of_service_taint":
+        taints = nodes.with_taint(taints, nodes.OUT_OF_SERVICE_TAINT)
+    return taints
+
+
+def cleaned_taints(node):
+    """The node's taints without ours: the fence taint, FAR-style taint and the out-of-service taint (which must
+    not stay on a node that runs again: new pods would be evicted at once)."""
+    taints = nodes.taints(node)
+    for taint in (FENCE_TAINT, FAR_TAINT, nodes.OUT_OF_SERVICE_TAINT):
+        taints = nodes.without_taint(taints, taint)
+    return taints
+
+
+def record(action, remediation, holder, now_text):
+    return json.dumps({"action": action, "remediation": remediation, "holder": holder, "at": now_text},
+                      sort_keys=True)
+
+
+def blocking_pods(pods, name):
+    """Pods still bound to node ``name`` that must be gone before workloads count as released. DaemonSet pods and
+    static (mirror) pods belong to the node itself and are ignored."""
+    left = []
+    for pod in pods:
+        metadata = pod.get("metadata") or {}
+        if (pod.get("spec") or {}).get("nodeName") != name:
+            continue
+        if "kubernetes.io/config.mirror" in (metadata.get("annotations") or {}):
+            continue
+        if any(ref.get("kind") == "DaemonSet" for ref in metadata.get("ownerReferences") or []):
+            continue
+        left.append("%s/%s" % (metadata.get("namespace"), metadata.get("name")))
+    return sorted(left)
+
+
+def _vm_expected_running(vm):
+    spec = vm.get("spec") or {}
+    if spec.get("runStrategy"):
+        return spec["runStrategy"] in RUN_STATES_EXPECTED_BACK
+    return bool(spec.get("running"))
+
+
+def vms_to_follow(vmis, vms, name):
+    """(namespace, name) of VMs whose instance runs on node ``name`` and whose VM wants it running again."""
+    wanted = dict(((vm["metadata"].get("namespace"), vm["metadata"]["name"]), vm) for vm in vms)
+    followed = []
+    for vmi in vmis:
+        status = vmi.get("status") or {}
+        if status.get("nodeName") != name or status.get("phase") in ("Succeeded", "Failed"):
+            continue
+        key = (vmi["metadata"].get("namespace"), vmi["metadata"]["name"])
+        vm = wanted.get(key)
+        if vm is not None and _vm_expected_running(vm):
+            followed.append(key)
+    return sorted(followed)
+
+
+def running_elsewhere(vmis, followed, name):
+    """{(namespace, vm name): new node} for the followed VMs now Running on a node other than ``name``."""
+    found = {}
+    keys = set(followed)
+    for vmi in vmis:
+        key = (vmi["metadata"].get("namespace"), vmi["metadata"]["name"])
+        status = vmi.get("status") or {}
+        if key in keys and status.get("phase") == "Running" and status.get("nodeName") not in (None, "", name):
+            found[key] = status["nodeName"]
+    return found

@@ -1,0 +1,90 @@
+"""`kubectl drain` against nodes running KubeVirt VMs, as on a real OpenShift Virtualization cluster."""
+import os
+import subprocess
+
+import pytest
+from kubernetes import client, config
+
+pytestmark = pytest.mark.lab(components=["cluster", "kubevirt"], bmc=False, tls=True, vms=0)
+GROUP, VERSION = "kubevirt.io", "v1"
+
+
+def api(lab):
+    return client.CustomObjectsApi(config.new_client_from_config(config_file=lab.kubeconfig_path))
+
+
+def vm_body(name, node, migratable=True, eviction="LiveMigrate"):
+    access = "ReadWriteMany" if migratable else "ReadWriteOnce"
+    return {
+        "apiVersion": "kubevirt.io/v1", "kind": "VirtualMachine",
+        # The lab's initial-node annotation places the first launcher pod; the VM stays free to migrate.
+        "metadata": {"name": name, "namespace": "default", "annotations": {"lab.kubevirt.io/initial-node": node}},
+        "spec": {
+            "runStrategy": "Always",
+            "dataVolumeTemplates": [{"metadata": {"name": f"{name}-disk"},
+                                     "spec": {"storage": {"accessModes": [access]}}}],
+            "template": {"spec": {
+                "evictionStrategy": eviction,
+                "domain": {"cpu": {"cores": 1}, "memory": {"guest": "1Gi"},
+                           "devices": {"disks": [{"name": "root", "disk": {"bus": "virtio"}}]}},
+                "volumes": [{"name": "root", "dataVolume": {"name": f"{name}-disk"}}]}},
+        },
+    }
+
+
+def start_vms(lab, bodies):
+    custom = api(lab)
+    for body in bodies:
+        custom.create_namespaced_custom_object(GROUP, VERSION, "default", "virtualmachines", body)
+    names = {b["metadata"]["name"] for b in bodies}
+
+    def all_running():
+        items = custom.list_namespaced_custom_object(GROUP, VERSION, "default", "virtualmachineinstances")["items"]
+        running = {i["metadata"]["name"] for i in items if (i.get("status") or {}).get("phase") == "Running"}
+        return names <= running
+    lab.wait_for(all_running, 20)
+    return custom
+
+
+def vmi(custom, name):
+    return custom.get_namespaced_custom_object(GROUP, VERSION, "default", "virtualmachineinstances", name)
+
+
+def drain(lab, node, timeout):
+    return subprocess.run(["kubectl", "drain", node, "--ignore-daemonsets", "--delete-emptydir-data",
+                           f"--timeout={timeout}s"], env=dict(os.environ, KUBECONFIG=lab.kubeconfig_path),
+                          capture_output=True, text=True, timeout=timeout + 30)
+
+
+def test_drain_waits_for_live_migrations_then_succeeds(lab):
+    custom = start_vms(lab, [vm_body(f"mig-{i}", "worker-0") for i in range(3)])
+    assert {vmi(custom, f"mig-{i}")["status"]["nodeName"] for i in range(3)} == {"worker-0"}
+    result = drain(lab, "worker-0", 60)
+    assert result.returncode == 0, result.stderr
+    assert 'Eviction triggered evacuation of VMI "default/mig-0"' in result.stderr
+    assert "node/worker-0 drained" in result.stdout
+    migrations = custom.list_namespaced_custom_object(GROUP, VERSION, "default",
+                                                      "virtualmachineinstancemigrations")["items"]
+    assert len(migrations) == 3
+    assert all(m["metadata"]["name"].startswith("kubevirt-evacuation-") for m in migrations)
+    assert {m["status"]["phase"] for m in migrations} == {"Succeeded"}
+    truth = lab.component("cluster").truth
+    for i in range(3):
+        moved = vmi(custom, f"mig-{i}")
+        assert moved["status"]["phase"] == "Running"
+        assert moved["status"]["nodeName"] != "worker-0"
+        assert moved["status"]["migrationState"]["completed"] is True
+        assert moved["status"]["migrationState"]["sourceNode"] == "worker-0"
+        assert "evacuationNodeName" not in moved["status"]
+        assert truth.running_on(f"default/mig-{i}") == {moved["status"]["nodeName"]}
+    counters = truth.counters()
+    assert (counters["split_brain"], counters["lost"]) == (0, 0)
+
+
+def test_non_migratable_vm_under_live_migrate_blocks_the_drain(lab):
+    start_vms(lab, [vm_body("pinned-disk", "worker-1", migratable=False)])
+    result = drain(lab, "worker-1", 7)
+    assert result.returncode != 0
+    assert ('admission webhook "virt-launcher-eviction-interceptor.kubevirt.io" denied the request: '
+            'VMI pinned-disk is configured with an eviction strategy but is not live-migratable') in result.stderr
+    assert lab.component("cluster").truth.running_on("default/pinned-disk") == {"worker-1"}

@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""`make demo`: start a lab, run playbooks/demo.yml against it, print its report, stop the lab (also on failure).
+
+Usage: demo.py [--workdir .lab/demo] [lab up options after --, e.g. -- --scenario small --seed 3]
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.dirname(sys.executable)
+
+
+def lab(command, workdir, *extra):
+    return subprocess.call([sys.executable, "-m", "lab", command, "--workdir", workdir] + list(extra), cwd=TOP)
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workdir", default=os.path.join(TOP, ".lab", "demo"))
+    parser.add_argument("--venv", help="ignored; the interpreter running this script is the venv's")
+    parser.add_argument("lab_args", nargs="*")
+    args = parser.parse_args(argv)
+    workdir = os.path.abspath(args.workdir)
+    report = os.path.join(workdir, "demo-report.txt")
+    started = time.monotonic()
+    lab("down", workdir)  # a lab left over from an interrupted demo
+    if lab("up", workdir, *args.lab_args) != 0:
+        print("demo: the lab did not start (see %s/lab.log)" % workdir, file=sys.stderr)
+        return 1
+    try:
+        if os.path.exists(report):
+            os.unlink(report)
+        code = subprocess.call(
+            [os.path.join(BIN, "ansible-playbook"), "-i", os.path.join(workdir, "inventory.yml"),
+             os.path.join(TOP, "playbooks", "demo.yml"), "-e", "demo_report_path=" + report],
+            cwd=TOP, env=dict(os.environ, ANSIBLE_RETRY_FILES_ENABLED="0"))
+    finally:
+        lab("down", workdir)
+    if code != 0 or not os.path.exists(report):
+        print("demo: playbooks/demo.yml failed (exit %d)" % code, file=sys.stderr)
+        return code or 1
+    print()
+    with open(report) as handle:
+        print(handle.read())
+    print("demo finished in %.1fs; report kept in %s" % (time.monotonic() - started, os.path.relpath(report, TOP)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
