@@ -163,6 +163,8 @@ def _up_background(args, workdir) -> int:
                 continue
             print(f"lab up: {state['url']}\n  kubeconfig {state['kubeconfig']}\n  inventory  "
                   f"{state['inventory']}\n  pid {child.pid}, log {log_path}")
+            if not state.get("tls"):
+                print("  note: kubectl sends bearer tokens only over HTTPS; start the lab with --tls to use kubectl")
             if state.get("missing_components"):
                 print(f"  components not available yet: {', '.join(state['missing_components'])}")
             return 0

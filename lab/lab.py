@@ -83,6 +83,12 @@ class Lab:
             self.store.create("namespaces", {"metadata": {"name": name, "labels": {
                 "kubernetes.io/metadata.name": name}}, "spec": {"finalizers": ["kubernetes"]},
                 "status": {"phase": "Active"}})
+        self.store.create("services", {"metadata": {"name": "kubernetes", "namespace": "default",
+                                                    "labels": {"component": "apiserver", "provider": "kubernetes"}},
+                                       "spec": {"type": "ClusterIP", "clusterIP": "172.30.0.1",
+                                                "clusterIPs": ["172.30.0.1"], "sessionAffinity": "None",
+                                                "ports": [{"name": "https", "port": 443, "protocol": "TCP",
+                                                           "targetPort": 6443}]}})
         tls_files = tls.generate(os.path.join(self.workdir, "pki")) if self.tls else None
         self.server = ApiServer(self.store, port=self.port, tls_files=tls_files, seed=self.seed)
         self.server.start()

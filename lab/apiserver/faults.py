@@ -71,20 +71,22 @@ class FaultInjector:
             return {"seed": self.seed,
                     "rules": [dict(rule, fired=fired) for rule, fired in zip(self._rules, self._fired)]}
 
-    def _applies(self, index, rule, verb, key) -> bool:
-        if rule["verb"] not in ("*", verb) or rule["resource"] not in ("*", key):
+    def _applies(self, index, rule, verb, key, subresource=None) -> bool:
+        resources = ("*", key, f"{key}/{subresource}") if subresource else ("*", key)
+        if rule["verb"] not in ("*", verb) or rule["resource"] not in resources:
             return False
         if rule.get("count") is not None and self._fired[index] >= rule["count"]:
             return False
         return self._random.random() < rule["rate"]
 
-    def decide(self, verb, key, name=None) -> Decision:
+    def decide(self, verb, key, name=None, subresource=None) -> Decision:
+        """What to do to one request; a rule for "pods" also hits pods' subresources, "pods/eviction" only those."""
         decision = Decision()
         with self._lock:
             for index, rule in enumerate(self._rules):
                 if rule.get("watch_cut_after") is not None:   # only cuts watch streams
                     continue
-                if not self._applies(index, rule, verb, key):
+                if not self._applies(index, rule, verb, key, subresource):
                     continue
                 self._fired[index] += 1
                 decision.latency += float(rule.get("latency") or 0)

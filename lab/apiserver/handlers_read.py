@@ -48,7 +48,7 @@ def paginate(req, entries, resource_version):
     if token:
         start = decode_continue(token)
         entries = [e for e in entries if _ident(e) > start]
-    limit = int(req.query.get("limit") or 0)
+    limit = req.number("limit", 0)
     if limit <= 0 or len(entries) <= limit:
         return entries, None, None
     page = entries[:limit]

@@ -11,12 +11,19 @@ POLL = 0.5
 
 
 def watch(server, req, rt, route) -> Response:
-    field_selector = req.query.get("fieldSelector")
-    watcher = server.store.watch(rt.key, route.namespace, req.query.get("resourceVersion"),
-                                 req.query.get("labelSelector"), field_selector, name=route.name)
-    timeout = req.query.get("timeoutSeconds")
+    timeout = req.number("timeoutSeconds", kind=float)
     # Like the real server, an unbounded watch still ends after a randomised long interval.
-    duration = float(timeout) if timeout else random.uniform(1800, 3600)
+    duration = timeout if timeout else random.uniform(1800, 3600)
+    field_selector = req.query.get("fieldSelector")
+    try:
+        watcher = server.store.watch(rt.key, route.namespace, req.query.get("resourceVersion"),
+                                     req.query.get("labelSelector"), field_selector, name=route.name)
+    except errors.ApiError as error:
+        if error.code != 410:
+            raise
+        # As the real server does, an expired resourceVersion is reported inside the (200) watch stream.
+        line = dumps({"type": "ERROR", "object": error.status()}) + b"\n"
+        return Response(200, stream=lambda out: out.write(line))
     bookmarks = req.flag("allowWatchBookmarks")
     as_table = req.query.get("includeObject", "Metadata") if req.wants_table() else None
     cut_after = server.faults.watch_cut_after(rt.key) if server.faults else None
@@ -32,7 +39,7 @@ def watch(server, req, rt, route) -> Response:
                     return
                 event = watcher.next_raw(min(POLL, deadline - now))
                 if event is None:
-                    if out.client_gone():
+                    if watcher.closed or out.client_gone():
                         return
                     if bookmarks and time.monotonic() >= next_bookmark:
                         rv = watcher.bookmark_version()
@@ -53,7 +60,7 @@ def watch(server, req, rt, route) -> Response:
         finally:
             watcher.close()
 
-    return Response(200, stream=stream)
+    return Response(200, stream=stream, cleanup=watcher.close)
 
 
 def _event_line(server, rt, version, event_type, entry, as_table) -> bytes:

@@ -10,7 +10,7 @@ from .request import Response
 RETURNS_DELETED_OBJECT = {"pods", "services"}
 PATCH_TYPES = ("application/json-patch+json", "application/merge-patch+json",
                "application/strategic-merge-patch+json", "application/apply-patch+yaml")
-CONFLICT_RETRIES = 5
+CONFLICT_RETRIES = 20
 
 
 def is_dry_run(req) -> bool:
@@ -22,7 +22,10 @@ def is_dry_run(req) -> bool:
 
 
 def _body_object(req, rt, route) -> dict:
-    body = req.body
+    return object_from_body(req.body, rt, route)
+
+
+def object_from_body(body, rt, route) -> dict:
     if not isinstance(body, dict):
         raise errors.bad_request("the body of the request was in an unknown format - accepted media types "
                                  "include: application/json, application/yaml")
@@ -57,13 +60,18 @@ def _admit(server, req, operation, rt, route, obj, old, subresource=None, dry_ru
     return request.object
 
 
-def _respond(status, obj, rt, route) -> Response:
-    return Response(status, dumps(object_dict(obj, rt, route.version)))
+def _respond(status, obj, rt, route, headers=None) -> Response:
+    return Response(status, dumps(object_dict(obj, rt, route.version)), headers or {})
+
+
+PROTECTED_NAMESPACES = ("default", "kube-system", "kube-public")
 
 
 def create(server, req, rt, route) -> Response:
     obj = _body_object(req, rt, route)
     _check_namespace(rt, route, obj)
+    if obj["metadata"].get("resourceVersion"):
+        raise errors.internal_error("resourceVersion should not be set on objects to be created")
     return _create(server, req, rt, route, obj)
 
 
@@ -71,11 +79,12 @@ def _create(server, req, rt, route, obj) -> Response:
     dry_run = is_dry_run(req)
     if rt.namespaced:
         check_namespace_open(server.store, route.namespace)
+    warnings = strategy.field_validation(req, server.registry, rt, obj)
     obj = server.prepare_create(rt, obj)
     obj = _admit(server, req, "CREATE", rt, route, obj, None, dry_run=dry_run)
     strategy.validate(server.registry, rt, obj)
     created = server.store.create(rt.key, obj, dry_run=dry_run)
-    return _respond(201, created, rt, route)
+    return _respond(201, created, rt, route, warnings)
 
 
 def update(server, req, rt, route) -> Response:
@@ -92,11 +101,12 @@ def update(server, req, rt, route) -> Response:
 def _update(server, req, rt, route, obj, old) -> Response:
     dry_run = is_dry_run(req)
     subresource = route.subresource
+    warnings = strategy.field_validation(req, server.registry, rt, obj) if subresource is None else {}
     obj = server.prepare_update(rt, obj, old)
     obj = _admit(server, req, "UPDATE", rt, route, obj, old, subresource, dry_run)
     strategy.validate(server.registry, rt, obj, old)
     updated = server.store.update(rt.key, obj, subresource=subresource, dry_run=dry_run)
-    return _respond(200, updated, rt, route)
+    return _respond(200, updated, rt, route, warnings)
 
 
 def patch(server, req, rt, route) -> Response:
@@ -122,7 +132,7 @@ def patch(server, req, rt, route) -> Response:
                                          "is required for apply patch")
             applied = patches.apply_patch(live, req.body, rt.key, manager, req.flag("force"))
             if live is None:
-                obj = _body_object(type(req)(**{**req.__dict__, "body": applied}), rt, route)
+                obj = object_from_body(applied, rt, route)
                 _check_namespace(rt, route, obj)
                 if obj["metadata"].get("name") != route.name:
                     raise errors.bad_request("the name of the object does not match the name on the URL")
@@ -159,13 +169,18 @@ def _delete_options(req) -> dict:
                                  f'value: "{options["propagation_policy"]}": supported values: "Foreground", '
                                  '"Background", "Orphan", "nil"')
     if options["grace_period_seconds"] is not None:
-        options["grace_period_seconds"] = int(options["grace_period_seconds"])
+        try:
+            options["grace_period_seconds"] = int(options["grace_period_seconds"])
+        except (TypeError, ValueError):
+            raise errors.bad_request(f"invalid gracePeriodSeconds: {options['grace_period_seconds']!r}")
     if body.get("dryRun"):
         req.query_lists.setdefault("dryRun", list(body["dryRun"]))
     return options
 
 
 def _delete_one(server, req, rt, route, name, options, dry_run):
+    if rt.key == "namespaces" and name in PROTECTED_NAMESPACES:
+        raise errors.forbidden("namespaces", name, "this namespace may not be deleted")
     current = server.store.get(rt.key, route.namespace, name)
     _admit(server, req, "DELETE", rt, route, None, current, dry_run=dry_run)
     return server.store.delete_ex(rt.key, route.namespace, name, dry_run=dry_run, **options)

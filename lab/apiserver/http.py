@@ -4,6 +4,7 @@ import logging
 import select
 import socket
 import ssl
+import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
@@ -24,13 +25,32 @@ class _Listener(ThreadingHTTPServer):
         super().__init__(address, _Handler)
         self.api = api
         self.ssl_context = ssl_context
+        self._connections = set()
+        self._connections_lock = threading.Lock()
 
     def get_request(self):
         sock, address = super().get_request()
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if self.ssl_context is not None:
             sock = self.ssl_context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+        with self._connections_lock:
+            self._connections.add(sock)
         return sock, address
+
+    def shutdown_request(self, request):
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self):
+        """Hang up on kept-alive clients so a stopped server stops answering them."""
+        with self._connections_lock:
+            connections = list(self._connections)
+        for sock in connections:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     def handle_error(self, request, client_address):
         _LOG.debug("connection error from %s", client_address, exc_info=True)
@@ -53,9 +73,15 @@ class _Stream:
             readable, _, _ = select.select([sock], [], [], 0)
             if not readable:
                 return False
-            if isinstance(sock, ssl.SSLSocket):
-                return sock.recv(1) == b""
-            return sock.recv(1, socket.MSG_PEEK) == b""
+            sock.setblocking(False)
+            try:
+                if isinstance(sock, ssl.SSLSocket):
+                    return sock.recv(1) == b""
+                return sock.recv(1, socket.MSG_PEEK) == b""
+            finally:
+                sock.setblocking(True)
+        except (ssl.SSLWantReadError, BlockingIOError):
+            return False
         except (OSError, ValueError, ssl.SSLError):
             return True
 
@@ -126,23 +152,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _write(self, response: Response):
         headers = dict(response.headers)
         if response.stream is not None:
-            self.send_response(response.status)
-            self.send_header("Content-Type", headers.pop("Content-Type", "application/json"))
-            self.send_header("Transfer-Encoding", "chunked")
-            self.send_header("Cache-Control", "no-cache, private")
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.flush()
-            stream = _Stream(self)
             try:
-                response.stream(stream)
-            except (BrokenPipeError, ConnectionResetError, ssl.SSLError, OSError):
-                self.close_connection = True
-                return
-            if not self.aborted:
-                self.wfile.write(b"0\r\n\r\n")
-                self.wfile.flush()
+                self._write_stream(response, headers)
+            finally:
+                if response.cleanup is not None:
+                    response.cleanup()
             return
         body = response.body
         if isinstance(body, (dict, list)):
@@ -161,12 +175,43 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
+    def _write_stream(self, response: Response, headers: dict):
+        self.send_response(response.status)
+        self.send_header("Content-Type", headers.pop("Content-Type", "application/json"))
+        self.send_header("Transfer-Encoding", "chunked")
+        self.send_header("Cache-Control", "no-cache, private")
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.flush()
+        try:
+            response.stream(_Stream(self))
+        except (BrokenPipeError, ConnectionResetError, ssl.SSLError, OSError):
+            self.close_connection = True
+            return
+        except Exception:
+            _LOG.exception("watch stream failed on %s", self.path)
+            self.close_connection = True
+            return
+        if not self.aborted:
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+
 
 class _Drop(Exception):
     """Raised by the dispatcher to drop the connection without an answer (fault injection)."""
 
 
 def parse_body(content_type: str, raw: bytes):
+    if content_type == "application/vnd.kubernetes.protobuf":
+        from .protobuf import decode
+        return decode(raw)
+    if content_type == "application/cbor":
+        raise errors.unsupported_media_type(
+            f'the body of the request was in an unknown format - accepted media types include: application/json, '
+            f'application/yaml, application/json-patch+json, application/merge-patch+json, '
+            f'application/apply-patch+yaml, application/strategic-merge-patch+json ({content_type} is not served '
+            'by the lab)')
     try:
         if content_type == "application/apply-patch+yaml" or content_type.endswith("yaml"):
             import yaml

@@ -73,6 +73,17 @@ def _get(doc, pointer: str, operation: str):
     return node
 
 
+def _member_of_existing_object(doc, pointer: str) -> bool:
+    tokens = parse_pointer(pointer)
+    if not tokens:
+        return False
+    try:
+        parent = _get(doc, "".join("/" + t.replace("~", "~0").replace("/", "~1") for t in tokens[:-1]), "test")
+    except ApiError:
+        return False
+    return isinstance(parent, dict)
+
+
 def _add(doc, pointer: str, value):
     tokens = parse_pointer(pointer)
     if not tokens:
@@ -145,7 +156,11 @@ def apply_operation(doc, op: dict):
         try:
             actual = _get(doc, path, "test")
         except ApiError:
-            raise unprocessable(f'testing value {path} failed: test failed')
+            # Kubernetes' json-patch reads a missing member of an existing object as null, so a guard written
+            # as {"op": "test", "path": "/spec/taints", "value": null} passes on a node without taints.
+            if expected is not None or not _member_of_existing_object(doc, path):
+                raise unprocessable(f'testing value {path} failed: test failed')
+            return doc
         if not _json_equal(actual, expected):
             raise unprocessable(f'testing value {path} failed: test failed')
         return doc

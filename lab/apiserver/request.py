@@ -27,6 +27,17 @@ class Request:
     def wants_table(self) -> bool:
         return "as=Table" in self.accept
 
+    def number(self, name, default=None, kind=int):
+        """A numeric query parameter; 400 when it is not a number, as the real server answers."""
+        value = self.query.get(name)
+        if value in (None, ""):
+            return default
+        try:
+            return kind(value)
+        except ValueError:
+            from .errors import bad_request
+            raise bad_request(f'invalid value for query parameter "{name}": {value!r} is not a number')
+
     def flag(self, name) -> bool:
         return str(self.query.get(name, "")).lower() in ("1", "true", "yes")
 
@@ -41,4 +52,5 @@ class Response:
     status: int
     body: object = None               # dict, or bytes already encoded as JSON
     headers: dict = field(default_factory=dict)
-    stream: object = None             # callable(write_chunk) for watch streams
+    stream: object = None             # callable(writer) for watch streams
+    cleanup: object = None            # called once the stream is over, however it ended

@@ -155,9 +155,26 @@ def builtin_types() -> list[ResourceType]:
         _grouped("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", False),
         _grouped("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "ClusterRoleBinding", False),
         _grouped("events.k8s.io", "v1", "events", "Event", True, ["ev"]),
+        _grouped("authorization.k8s.io", "v1", "selfsubjectaccessreviews", "SelfSubjectAccessReview", False,
+                 verbs=["create"]),
         _grouped("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", False,
                  ["crd", "crds"], ["api-extensions"], ["status"]),
     ]
+
+
+# Built-in kinds whose strategy tracks metadata.generation (custom resources always do); ConfigMaps, Pods (before
+# 1.33), Nodes, Namespaces and the other built-ins carry no generation at all on a real server.
+BUILTIN_WITH_GENERATION = frozenset({
+    "deployments.apps", "replicasets.apps", "daemonsets.apps", "statefulsets.apps", "poddisruptionbudgets.policy",
+    "customresourcedefinitions.apiextensions.k8s.io"})
+_BUILTIN_KEYS = None
+
+
+def has_generation(rt) -> bool:
+    global _BUILTIN_KEYS
+    if _BUILTIN_KEYS is None:
+        _BUILTIN_KEYS = frozenset(t.key for t in builtin_types())
+    return rt.key in BUILTIN_WITH_GENERATION or rt.key not in _BUILTIN_KEYS
 
 
 # Subresources whose discovery entry names a kind other than the parent's: (group, version, kind, verbs).

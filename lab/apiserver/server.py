@@ -4,9 +4,11 @@ import ssl
 import threading
 import time
 
-from . import crds, discovery, errors, handlers_read, openapi, handlers_watch, handlers_write, strategy, subresources
+from . import (access_review, crds, discovery, errors, events_view, handlers_read, handlers_watch, handlers_write,
+               openapi, strategy, subresources)
 from .admission import Admission
-from .auth import OPEN_PATHS, Authenticator, authorize, new_token
+from .allocation import ServiceAllocator
+from .auth import Authenticator, authorize, new_token
 from .faults import FaultInjector
 from .http import DropConnection, serve
 from .namespaces import NamespaceFinalizer
@@ -18,8 +20,7 @@ NOT_FOUND = "the server could not find the requested resource"
 
 
 def _not_found(message=NOT_FOUND):
-    error = errors.ApiError(404, "NotFound", message, {})
-    return error
+    return errors.ApiError(404, "NotFound", message, {})
 
 
 class ApiServer:
@@ -35,6 +36,7 @@ class ApiServer:
         self.faults = FaultInjector(seed)
         self.crds = crds.CrdController(store, self.registry)
         self.namespaces = NamespaceFinalizer(store)
+        self.services = ServiceAllocator(store)
         self.tls_files = tls_files
         self._aggregated: dict[tuple, tuple] = {}
         self._controls: dict[str, object] = {}
@@ -54,13 +56,15 @@ class ApiServer:
         return f"{scheme}://{self.host}:{self.port}"
 
     def start(self):
-        self._thread = threading.Thread(target=self._listener.serve_forever, kwargs={"poll_interval": 0.2},
+        self._thread = threading.Thread(target=self._listener.serve_forever, kwargs={"poll_interval": 0.05},
                                         name="lab-apiserver", daemon=True)
         self._thread.start()
 
     def stop(self):
+        self.store.close_watchers()
         self._listener.shutdown()
         self._listener.server_close()
+        self._listener.close_connections()
         self.namespaces.stop()
         self.crds.stop()
         if self._thread:
@@ -96,7 +100,10 @@ class ApiServer:
         if rt.key == "namespaces":
             spec = obj.setdefault("spec", {})
             spec.setdefault("finalizers", ["kubernetes"])
-        return strategy.prepare_create(self.registry, rt, obj)
+        obj = strategy.prepare_create(self.registry, rt, obj)
+        if rt.key == "services":
+            obj = self.services.allocate(obj)
+        return obj
 
     def prepare_update(self, rt, obj, old) -> dict:
         if rt.key == crds.CRD_KEY:
@@ -175,6 +182,7 @@ class ApiServer:
             return Response(200, document)
         verb = _verb(req, route)
         authorize(req.readonly, req.user, verb, route.resource, route.group, route.namespace, route.name)
+        self._inject_faults(verb, f"{route.resource}.{route.group}", route)
         status, body = handler(req)
         return Response(status, body)
 
@@ -182,7 +190,7 @@ class ApiServer:
         if route.resource == "bindings" and route.group == "" and req.method == "POST" and route.namespace:
             rt = self.registry.get("pods")
             authorize(req.readonly, req.user, "create", "bindings", "", route.namespace, None)
-            return subresources.bind(self.server_view(), req, rt, route)
+            return subresources.bind(self, req, rt, route)
         rt = self.registry.find(route.group, route.version, route.resource)
         if rt is None or (route.namespace is not None and not rt.namespaced):
             raise _not_found()
@@ -195,18 +203,19 @@ class ApiServer:
             raise errors.method_not_allowed("the server does not allow this method on the requested resource")
         authorize(req.readonly, req.user, verb, rt.resource + (f"/{route.subresource}" if route.subresource else ""),
                   rt.group, route.namespace, route.name)
-        if self.faults is not None:
-            decision = self.faults.decide(verb, rt.key, route.name)
-            if decision.latency:
-                time.sleep(decision.latency)
-            if decision.drop:
-                raise DropConnection()
-            if decision.error is not None:
-                raise decision.error
+        self._inject_faults(verb, rt.key, route)
+        if rt.key == events_view.KEY:
+            return events_view.handle(self, req, rt, route, verb)
         return self._route_verb(req, route, rt, verb)
 
-    def server_view(self):
-        return self
+    def _inject_faults(self, verb, key, route):
+        decision = self.faults.decide(verb, key, route.name, route.subresource)
+        if decision.latency:
+            time.sleep(decision.latency)
+        if decision.drop:
+            raise DropConnection()
+        if decision.error is not None:
+            raise decision.error
 
     def _route_verb(self, req, route, rt, verb) -> Response:
         sub = route.subresource
@@ -225,6 +234,8 @@ class ApiServer:
             else:
                 raise errors.ApiError(404, "NotFound", f"the lab does not serve {rt.resource}/{sub}", {})
             raise errors.method_not_allowed("the server does not allow this method on the requested resource")
+        if rt.key == access_review.KEY and verb == "create":
+            return access_review.review(self, req, rt, route)
         handler = {
             "get": handlers_read.get_object, "list": handlers_read.list_objects, "watch": handlers_watch.watch,
             "create": handlers_write.create, "update": handlers_write.update, "patch": handlers_write.patch,

@@ -11,13 +11,13 @@ import time
 import uuid
 from collections import deque
 
-from . import errors
+from . import deletion, errors
 from .clock import timestamp
+from .resources import has_generation
 from .selectors import labels_of, parse_field_selector, parse_label_selector
 from .watcher import Watcher
 
 _NAME_SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
-_SYSTEM_FINALIZERS = ("orphan", "foregroundDeletion")
 
 
 class Entry:
@@ -62,7 +62,8 @@ class Store:
         self._subscribers: dict[int, object] = {}
         self._next_token = 0
         self._pending: deque = deque()
-        self._dispatch_lock = threading.RLock()
+        self._dispatch_lock = threading.Lock()
+        self._dispatching = threading.local()
         self._names = random.Random(seed)
 
     # ----------------------------------------------------------------- reads
@@ -124,6 +125,10 @@ class Store:
             meta.pop("namespace", None)
         for field in ("deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"):
             meta.pop(field, None)
+        if key == "namespaces":
+            # as the namespace strategy does: its content is deleted before the namespace goes
+            obj.setdefault("spec", {}).setdefault("finalizers", ["kubernetes"])
+            obj.setdefault("status", {}).setdefault("phase", "Active")
         with self._lock:
             bucket = self._bucket(key)
             if not meta.get("name"):
@@ -137,7 +142,10 @@ class Store:
                 raise errors.already_exists(key, meta["name"])
             meta["uid"] = str(uuid.uuid4())
             meta["creationTimestamp"] = timestamp()
-            meta["generation"] = 1
+            if has_generation(rt):
+                meta["generation"] = 1
+            else:
+                meta.pop("generation", None)
             if dry_run:
                 meta["resourceVersion"] = str(self._rv)
                 return obj
@@ -225,17 +233,20 @@ class Store:
                                f"found new finalizers {sorted(added)!r}"}])
         if not meta.get("finalizers"):
             meta.pop("finalizers", None)
-        generation = old_meta.get("generation", 1)
-        if subresource != "status" and _spec_of(new) != _spec_of(old):
-            generation += 1
-        meta["generation"] = generation
+        if has_generation(rt):
+            generation = old_meta.get("generation", 1)
+            if subresource != "status" and _spec_of(new) != _spec_of(old):
+                generation += 1
+            meta["generation"] = generation
+        else:
+            meta.pop("generation", None)
         meta["resourceVersion"] = old_meta["resourceVersion"]
         if new == old:
             return old_entry.clone()
         if dry_run:
             return new
         ident = (old_meta.get("namespace", ""), old_meta["name"])
-        if self._deletion_complete(rt.key, new):
+        if deletion.deletion_complete(rt.key, new):
             return self._remove_locked(rt.key, ident, old_entry, new)
         self._rv += 1
         meta["resourceVersion"] = str(self._rv)
@@ -243,18 +254,6 @@ class Store:
         self._data[rt.key][ident] = entry
         self._commit(rt.key, "MODIFIED", entry, old_entry)
         return entry.clone()
-
-    @staticmethod
-    def _blocking_finalizers(key, obj) -> list:
-        finalizers = list(obj["metadata"].get("finalizers") or [])
-        if key == "namespaces":
-            finalizers += (obj.get("spec") or {}).get("finalizers") or []
-        return finalizers
-
-    def _deletion_complete(self, key, obj) -> bool:
-        meta = obj["metadata"]
-        return (bool(meta.get("deletionTimestamp")) and meta.get("deletionGracePeriodSeconds", 0) == 0
-                and not self._blocking_finalizers(key, obj))
 
     def _remove_locked(self, key, ident, old_entry: Entry, final: dict) -> dict:
         final = clone(final)
@@ -273,52 +272,28 @@ class Store:
     def delete_ex(self, key, namespace, name, grace_period_seconds=None, propagation_policy=None,
                   preconditions=None, dry_run=False) -> tuple[dict, bool]:
         """Like delete(); also tells whether the object is gone (True) or only marked for deletion."""
-        rt = self.registry.get(key)
         with self._lock:
             old = self.get_entry(key, namespace, name)
             preconditions = preconditions or {}
             self._check_preconditions(key, old.obj, preconditions.get("uid"),
                                       preconditions.get("resourceVersion"))
-            new = old.clone()
-            meta = new["metadata"]
-            finalizers = [f for f in meta.get("finalizers") or [] if f not in _SYSTEM_FINALIZERS] \
-                if propagation_policy else list(meta.get("finalizers") or [])
-            if propagation_policy == "Foreground":
-                finalizers.append("foregroundDeletion")
-            elif propagation_policy == "Orphan":
-                finalizers.append("orphan")
-            if finalizers:
-                meta["finalizers"] = finalizers
-            else:
-                meta.pop("finalizers", None)
-            grace = self._grace_period(key, old.obj, grace_period_seconds)
-            ident = (meta.get("namespace", ""), meta["name"])
-            already = meta.get("deletionTimestamp")
-            if already and grace >= meta.get("deletionGracePeriodSeconds", 0) and \
-                    finalizers == list(old.obj["metadata"].get("finalizers") or []):
+            decision = deletion.plan(key, old.clone(), grace_period_seconds, propagation_policy, time.time())
+            new = decision.obj
+            if decision.action == deletion.KEEP:
                 return old.clone(), False
-            if grace > 0 or self._blocking_finalizers(key, new):
-                meta["deletionTimestamp"] = timestamp(_now() + grace) if grace > 0 or not already else already
-                meta["deletionGracePeriodSeconds"] = grace
-                if not already:
-                    meta["generation"] = meta.get("generation", 1) + 1
-                if key == "namespaces":
-                    new.setdefault("status", {})["phase"] = "Terminating"
-                if dry_run:
-                    return new, False
+            if dry_run:
+                return new, decision.action == deletion.REMOVE
+            meta = new["metadata"]
+            ident = (meta.get("namespace", ""), meta["name"])
+            if decision.action == deletion.REMOVE:
+                result = (self._remove_locked(key, ident, old, new), True)
+            else:
                 self._rv += 1
                 meta["resourceVersion"] = str(self._rv)
                 entry = Entry(new)
                 self._data[key][ident] = entry
                 self._commit(key, "MODIFIED", entry, old)
                 result = (entry.clone(), False)
-            else:
-                if dry_run:
-                    return new, True
-                if not already:
-                    meta["deletionTimestamp"] = timestamp()
-                    meta["deletionGracePeriodSeconds"] = 0
-                result = (self._remove_locked(key, ident, old, new), True)
         self._dispatch()
         return result
 
@@ -330,18 +305,6 @@ class Store:
             result = self._remove_locked(key, (meta.get("namespace", ""), meta["name"]), old, old.obj)
         self._dispatch()
         return result
-
-    @staticmethod
-    def _grace_period(key, obj, requested) -> int:
-        if key != "pods":
-            return 0
-        status = obj.get("status") or {}
-        spec = obj.get("spec") or {}
-        if not spec.get("nodeName") or status.get("phase") in ("Succeeded", "Failed"):
-            return 0
-        if requested is not None:
-            return max(int(requested), 0)
-        return int(spec.get("terminationGracePeriodSeconds", 30))
 
     # ---------------------------------------------------------- watch & events
     def _commit(self, key, event_type, entry: Entry, old_entry: Entry | None):
@@ -387,6 +350,13 @@ class Store:
         with self._lock:
             self._watchers.get(watcher.key, set()).discard(watcher)
 
+    def close_watchers(self):
+        """End every open watch (the server is stopping)."""
+        with self._lock:
+            watchers = [w for group in self._watchers.values() for w in group]
+        for watcher in watchers:
+            watcher.close()
+
     def watcher_count(self) -> int:
         with self._lock:
             return sum(len(w) for w in self._watchers.values())
@@ -403,24 +373,33 @@ class Store:
             self._subscribers.pop(token, None)
 
     def _dispatch(self):
-        """Deliver pending events to subscribers in commit order, outside the store lock."""
-        if not self._pending:
+        """Deliver pending events to subscribers in commit order, outside the store lock.
+
+        A subscriber that writes from its callback does not dispatch re-entrantly: its event waits for the
+        delivery loop already running on this thread, so every subscriber still sees events in commit order.
+        """
+        if not self._pending or getattr(self._dispatching, "active", False):
             return
         with self._dispatch_lock:
-            while True:
+            self._dispatching.active = True
+            try:
+                self._deliver_pending()
+            finally:
+                self._dispatching.active = False
+
+    def _deliver_pending(self):
+        while True:
+            try:
+                event_type, key, entry, old_entry = self._pending.popleft()
+            except IndexError:
+                return
+            for fn, copy in list(self._subscribers.values()):
                 try:
-                    event_type, key, entry, old_entry = self._pending.popleft()
-                except IndexError:
-                    return
-                for fn, copy in list(self._subscribers.values()):
-                    try:
-                        if copy:
-                            fn(event_type, key, entry.clone(), old_entry.clone() if old_entry else None)
-                        else:
-                            fn(event_type, key, entry.obj, old_entry.obj if old_entry else None)
-                    except Exception:  # a broken subscriber must not fail the writer
-                        logging.getLogger(__name__).exception("store subscriber failed")
+                    if copy:
+                        fn(event_type, key, entry.clone(), old_entry.clone() if old_entry else None)
+                    else:
+                        fn(event_type, key, entry.obj, old_entry.obj if old_entry else None)
+                except Exception:  # a broken subscriber must not fail the writer
+                    logging.getLogger(__name__).exception("store subscriber failed")
 
 
-def _now() -> float:
-    return time.time()

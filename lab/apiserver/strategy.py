@@ -60,3 +60,47 @@ def validate(registry, rt, obj: dict, old: dict | None = None):
             causes.extend(schemas.validate(schema, obj))
     if causes:
         raise errors.invalid(rt.kind, name, causes)
+
+
+def unknown_fields(registry, rt, obj: dict) -> list[str]:
+    """Paths of fields a custom resource's schema would prune (what fieldValidation reports)."""
+    if is_builtin(rt):
+        return []
+    schema = registry.schema(rt.key)
+    if not schema:
+        return []
+    from . import schema as schemas
+    return _dropped(obj, schemas.prune(schema, obj), "")
+
+
+def _dropped(original, pruned, prefix) -> list[str]:
+    if isinstance(original, dict) and isinstance(pruned, dict):
+        paths = []
+        for key, value in original.items():
+            path = f"{prefix}.{key}" if prefix else key
+            if key not in pruned:
+                paths.append(path)
+            else:
+                paths.extend(_dropped(value, pruned[key], path))
+        return paths
+    if isinstance(original, list) and isinstance(pruned, list) and len(original) == len(pruned):
+        paths = []
+        for index, (before, after) in enumerate(zip(original, pruned)):
+            paths.extend(_dropped(before, after, f"{prefix}[{index}]"))
+        return paths
+    return []
+
+
+def field_validation(req, registry, rt, obj) -> dict:
+    """Apply the request's fieldValidation to unknown fields: 400 when Strict, Warning headers when Warn."""
+    directive = req.query.get("fieldValidation", "Warn")
+    if directive not in ("Ignore", "Warn", "Strict"):
+        raise errors.bad_request(f'fieldValidation: Unsupported value: "{directive}": supported values: '
+                                 '"Ignore", "Warn", "Strict"')
+    unknown = unknown_fields(registry, rt, obj) if directive != "Ignore" else []
+    if not unknown:
+        return {}
+    described = ", ".join(f'unknown field "{path}"' for path in unknown)
+    if directive == "Strict":
+        raise errors.bad_request(f"strict decoding error: {described}")
+    return {"Warning": ", ".join(f'299 - "unknown field \\"{path}\\""' for path in unknown)}

@@ -124,3 +124,14 @@ def baremetalhost_status(powered: bool, role: str, now: str) -> dict:
             "goodCredentials": {"credentials": {"name": "", "namespace": NAMESPACE}},
             "provisioning": {"state": "externally provisioned" if role == "master" else "provisioned",
                              "ID": "", "bootMode": "UEFI"}}
+
+
+def error_for_fault(mode: str) -> tuple[str, str]:
+    """(errorType, errorMessage) the baremetal-operator would record while the BMC misbehaves this way."""
+    if mode == "unauthorized":
+        return "registration error", "Failed to get power state for node: HTTP 401 Unauthorized (bad credentials?)"
+    if mode in ("refuse", "blackhole", "hang"):
+        return "power management error", "Failed to get power state for node: the BMC does not answer"
+    if mode == "error":
+        return "power management error", "Failed to get power state for node: the BMC answered with a server error"
+    return "", ""

@@ -53,11 +53,15 @@ class BmcComponent:
         self.role_of: dict[str, str] = {}
         self.psu_dead: set[str] = set()
         self._machines_token = None
+        self._store_token = None
+        self._nodelink = None
 
     # ---------------------------------------------------------------- wiring
     @property
     def machines(self):
         if self._machines is None:
+            if "cluster" not in getattr(self.lab, "components", {}):
+                raise RuntimeError("the bmc component needs the cluster component (its machines) to run")
             self._machines = self.lab.component("cluster").machines
         return self._machines
 
@@ -101,13 +105,37 @@ class BmcComponent:
         self.proxy.start()
         self._machines_token = machines.subscribe(self._machine_changed) if hasattr(machines, "subscribe") else None
         self._publish_objects()
+        self._start_nodelink()
         self.sync.start()
         server = getattr(self.lab, "server", None)
         if server is not None and hasattr(server, "register_control"):
             from lab.bmc.control import control_handler
             server.register_control("bmc", control_handler(self))
 
+    def _start_nodelink(self) -> None:
+        """Like OpenShift's nodelink controller: a Node (re-)registered by its kubelet gets its Machine annotation."""
+        if self.store is None:
+            return
+        from lab.olm.scheduler import Scheduler
+        self._nodelink = Scheduler("lab-bmc-nodelink")
+        self._nodelink.start()
+
+        def on_event(event_type, key, obj, old_obj):
+            if key == "nodes" and event_type == "ADDED" and obj["metadata"]["name"] in self.uuid_of:
+                node = obj["metadata"]["name"]
+                self._nodelink.call(lambda: self._annotate_node(node))
+        self._store_token = self.store.subscribe(on_event)
+
     def stop(self) -> None:
+        if self._store_token is not None:
+            self.store.unsubscribe(self._store_token)
+            self._store_token = None
+        if self._nodelink is not None:
+            self._nodelink.stop()
+            self._nodelink = None
+        if self._machines_token is not None:
+            self._machines.unsubscribe(self._machines_token)
+            self._machines_token = None
         for part in (self.sync, self.proxy, self.listener, self.emulator):
             if part is not None:
                 try:
@@ -196,6 +224,26 @@ class BmcComponent:
     def set_fault(self, node: str, fault: Fault) -> None:
         self.proxy.set_fault(node, fault)
         LOG.info("BMC of %s: fault %s", node, fault.mode)
+        self._record_host_error(node, *bmh.error_for_fault(fault.mode))
+
+    def _record_host_error(self, node: str, error_type: str, message: str) -> None:
+        """The BareMetalHost shows an unreachable or refusing BMC, as the baremetal-operator reports it."""
+        if self.store is None:
+            return
+
+        def update(obj):
+            status = obj.get("status") or {}
+            if status.get("errorType", "") == error_type:
+                return None
+            status.update({"errorType": error_type, "errorMessage": message, "lastUpdated": _now(),
+                           "operationalStatus": "error" if error_type else "OK",
+                           "errorCount": status.get("errorCount", 0) + (1 if error_type else 0)})
+            obj["status"] = status
+            return obj
+        try:
+            self.store.mutate(bmh.BMH_KEY, bmh.NAMESPACE, node, update, subresource="status")
+        except Exception:  # noqa: BLE001 - host object deleted by a user
+            LOG.debug("BareMetalHost %s not updated", node)
 
     def cut_power(self, node: str) -> None:
         """The machine loses power as if its PSU died: no Redfish command, the BMC reports Off from now on."""

@@ -13,14 +13,12 @@ PRESETS = {
         "power_delay": None,
         "poll_interval": 0.2,
         "slow_seconds": 5.0,
-        "bmh_resync_seconds": 10.0,
         "single_port_above": 200,
     },
     "realistic": {
         "power_delay": None,
         "poll_interval": 1.0,
         "slow_seconds": 20.0,
-        "bmh_resync_seconds": 60.0,
         "single_port_above": 200,
     },
 }
@@ -34,10 +32,16 @@ def settings(preset: str, overrides: dict | None) -> dict:
     for key, value in (overrides or {}).items():
         if key.startswith(OVERRIDE_PREFIX) and key[len(OVERRIDE_PREFIX):] in values:
             values[key[len(OVERRIDE_PREFIX):]] = value
+    for key in ("poll_interval", "slow_seconds"):
+        values[key] = float(values[key])
+    values["single_port_above"] = int(values["single_port_above"])
     delay = values["power_delay"]
+    if delay in ("", "none", "None", "random"):
+        delay = None
     if isinstance(delay, str):   # from the command line: "0,1", "0-1" or "2"
         delay = [part for part in delay.replace("-", ",").split(",") if part.strip()]
         delay = delay * 2 if len(delay) == 1 else delay
+    values["power_delay"] = None
     if delay is not None:
         low, high = delay
         values["power_delay"] = (int(low), int(high))

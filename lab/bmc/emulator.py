@@ -40,11 +40,8 @@ class EmulatorProcess:
         return f"http://127.0.0.1:{self.config.port}"
 
     def command(self) -> list[str]:
-        if self.power_delay is None:
-            return [sys.executable, "-m", "sushy_tools.emulator.main", "--config", self.config_path]
-        low, high = self.power_delay
-        return [sys.executable, "-m", "lab.bmc.emulator_wrapper", str(low), str(high), "--",
-                "--config", self.config_path]
+        delay = [] if self.power_delay is None else ["--delay", str(self.power_delay[0]), str(self.power_delay[1])]
+        return [sys.executable, "-m", "lab.bmc.emulator_wrapper", *delay, "--", "--config", self.config_path]
 
     def start(self, timeout: float = 30.0) -> None:
         os.makedirs(self.workdir, exist_ok=True)

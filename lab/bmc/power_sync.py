@@ -56,8 +56,10 @@ class PowerSync:
     def notified(self, system: dict) -> None:
         """Called with the body of the emulator's external notification."""
         self.notifications += 1
-        if isinstance(system, dict) and system.get("uuid") in self.node_by_uuid:
-            self.reconcile({system["uuid"]: system})
+        uuid = system.get("uuid") if isinstance(system, dict) else None
+        if uuid in self.node_by_uuid and self.state is not None:
+            # Notifications from concurrent emulator requests may arrive out of order: act on the stored state.
+            self.reconcile({uuid: self.state.get(uuid)})
         self._wake.set()
 
     def _loop(self) -> None:

@@ -133,6 +133,11 @@ class ClusterComponent:
             retune_default_tolerations(spec, self.timings.default_toleration_seconds)
             ensure_default_tolerations(spec, self.timings.default_toleration_seconds)
 
+    def admit_pod(self, pod: dict) -> dict:
+        """The pod as the API server would store it: defaults plus the DefaultTolerationSeconds admission with the
+        lab's configured seconds. For components that create pods in the store directly (e.g. virt-launchers)."""
+        return default_pod(pod, self.timings.default_toleration_seconds)
+
     def wait_settled(self, timeout=30.0):
         """Blocks until every node is Ready and no pod waits for a kubelet (for tests and `lab up`)."""
         deadline = time.monotonic() + timeout

@@ -4,49 +4,55 @@ condition taints in step with the Ready condition and spec.unschedulable:
   Ready=False   -> node.kubernetes.io/not-ready NoSchedule + NoExecute
   Ready=Unknown -> node.kubernetes.io/unreachable NoSchedule + NoExecute
   unschedulable -> node.kubernetes.io/unschedulable NoSchedule
-NoExecute taints are withheld while every node of a zone is unhealthy (full disruption), as the real
-controller does to avoid evicting a whole cluster that lost its network."""
+NoExecute taints are added at each zone's eviction rate and withheld in disrupted zones (zones.py)."""
 
 import time
 
 from . import taints as T
-from .podutil import (condition_status, is_terminal, labels_of, name_of, namespace_of, now_rfc3339,
-                      parse_time, set_condition)
+from . import zones
+from .podutil import condition_status, is_terminal, labels_of, name_of, namespace_of, now_rfc3339, set_condition
 
 UNKNOWN_REASON = "NodeStatusUnknown"
 UNKNOWN_MESSAGE = "Kubelet stopped posting node status."
 MONITORED_CONDITIONS = ("Ready", "MemoryPressure", "DiskPressure", "PIDPressure")
 ZONE_LABEL = "topology.kubernetes.io/zone"
+NOEXECUTE = {(T.NOT_READY, "NoExecute"), (T.UNREACHABLE, "NoExecute")}
+MANAGED = NOEXECUTE | {(T.NOT_READY, "NoSchedule"), (T.UNREACHABLE, "NoSchedule"), (T.UNSCHEDULABLE, "NoSchedule")}
 
 
-def desired_taints(node: dict, allow_noexecute: bool, now: str) -> list | None:
-    """The node's taints with the condition taints made consistent; None when nothing changes."""
+def desired_taints(node: dict, noexecute: str, now: str) -> list | None:
+    """The node's taints with the condition taints made consistent; None when nothing changes.
+    noexecute: "add" (may add a NoExecute taint), "keep" (keeps or swaps one but adds none), "strip" (removes)."""
     current = list((node.get("spec") or {}).get("taints") or [])
     ready = condition_status(node, "Ready")
+    key = T.NOT_READY if ready == "False" else T.UNREACHABLE if ready == "Unknown" else None
     wanted = set()
-    if ready == "False":
-        wanted |= {(T.NOT_READY, "NoSchedule")} | ({(T.NOT_READY, "NoExecute")} if allow_noexecute else set())
-    elif ready == "Unknown":
-        wanted |= {(T.UNREACHABLE, "NoSchedule")} | ({(T.UNREACHABLE, "NoExecute")} if allow_noexecute else set())
+    if key:
+        wanted.add((key, "NoSchedule"))
+        has_noexecute = any((t.get("key"), t.get("effect")) in NOEXECUTE for t in current)
+        if noexecute == "add" or (noexecute == "keep" and has_noexecute):
+            wanted.add((key, "NoExecute"))
     if (node.get("spec") or {}).get("unschedulable"):
         wanted.add((T.UNSCHEDULABLE, "NoSchedule"))
-    managed = {(T.NOT_READY, "NoSchedule"), (T.NOT_READY, "NoExecute"), (T.UNREACHABLE, "NoSchedule"),
-               (T.UNREACHABLE, "NoExecute"), (T.UNSCHEDULABLE, "NoSchedule")}
     result, present = [], set()
     for taint in current:
         ident = (taint.get("key"), taint.get("effect"))
-        if ident in managed and ident not in wanted:
-            continue
-        if ident in present:
+        if (ident in MANAGED and ident not in wanted) or ident in present:
             continue
         present.add(ident)
         result.append(taint)
-    for key, effect in sorted(wanted - present):
-        taint = {"key": key, "effect": effect}
+    for taint_key, effect in sorted(wanted - present):
+        taint = {"key": taint_key, "effect": effect}
         if effect == "NoExecute":
             taint["timeAdded"] = now
         result.append(taint)
     return None if result == current else result
+
+
+def needs_new_noexecute(node: dict) -> bool:
+    """The node should carry a NoExecute condition taint and has none yet (a swap is not new)."""
+    current = {(t.get("key"), t.get("effect")) for t in (node.get("spec") or {}).get("taints") or []}
+    return condition_status(node, "Ready") in ("False", "Unknown") and not (current & NOEXECUTE)
 
 
 class NodeLifecycle:
@@ -59,7 +65,9 @@ class NodeLifecycle:
         self.runner = runner
         self.recorder = recorder
         self._observed: dict = {}   # node -> (lease renewTime, Ready heartbeat, monotonic probe time)
-        self._disrupted_zones: set = set()
+        self._zone_states: dict = {}     # zone -> Normal | PartialDisruption | FullDisruption
+        self._zone_sizes: dict = {}
+        self._limiters: dict = {}        # zone -> TokenBucket for adding NoExecute taints
 
     def start(self):
         self.runner.enqueue(self, ("monitor",))
@@ -108,18 +116,38 @@ class NodeLifecycle:
         self._update_zone_states()
 
     def _update_zone_states(self):
-        zones: dict = {}
+        counts: dict = {}
         for node in self.cache.list("nodes"):
-            healthy, total = zones.get(labels_of(node).get(ZONE_LABEL, ""), (0, 0))
-            zones[labels_of(node).get(ZONE_LABEL, "")] = (
-                healthy + (condition_status(node, "Ready") == "True"), total + 1)
-        disrupted = {zone for zone, (healthy, total) in zones.items() if total > 1 and healthy == 0}
-        if disrupted != self._disrupted_zones:
-            changed = disrupted ^ self._disrupted_zones
-            self._disrupted_zones = disrupted
+            ready, not_ready = counts.get(labels_of(node).get(ZONE_LABEL, ""), (0, 0))
+            healthy = condition_status(node, "Ready") == "True"
+            counts[labels_of(node).get(ZONE_LABEL, "")] = (ready + healthy, not_ready + (not healthy))
+        states = {zone: zones.zone_state(r, n, self.timings.unhealthy_zone_threshold) for zone, (r, n) in counts.items()}
+        self._zone_sizes = {zone: r + n for zone, (r, n) in counts.items()}
+        if states != self._zone_states:
+            changed = {z for z in set(states) | set(self._zone_states) if states.get(z) != self._zone_states.get(z)}
+            self._zone_states = states
             for node in self.cache.list("nodes"):
                 if labels_of(node).get(ZONE_LABEL, "") in changed:
                     self.runner.enqueue(self, ("taints", name_of(node)))
+
+    def _noexecute_mode(self, zone) -> str:
+        states = self._zone_states
+        if states and all(state == zones.FULL for state in states.values()):
+            return "strip"
+        return "keep"
+
+    def _may_add_noexecute(self, zone, name) -> bool:
+        rate = zones.eviction_rate(self._zone_states.get(zone, zones.NORMAL), self._zone_sizes.get(zone, 0),
+                                   self.timings)
+        limiter = self._limiters.setdefault(zone, zones.TokenBucket(rate))
+        now = time.monotonic()
+        limiter.set_rate(rate, now)
+        wait = limiter.take(now)
+        if wait == 0:
+            return True
+        if wait is not None:
+            self.runner.enqueue_after(wait, self, ("taints", name))
+        return False
 
     def _mark_unknown(self, name):
         now = now_rfc3339()
@@ -158,13 +186,16 @@ class NodeLifecycle:
         node = self.cache.get("nodes", "", name)
         if node is None:
             return
-        allow = labels_of(node).get(ZONE_LABEL, "") not in self._disrupted_zones
+        zone = labels_of(node).get(ZONE_LABEL, "")
+        mode = self._noexecute_mode(zone)
+        if mode == "keep" and needs_new_noexecute(node) and self._may_add_noexecute(zone, name):
+            mode = "add"
         now = now_rfc3339()
-        if desired_taints(node, allow, now) is None:
+        if desired_taints(node, mode, now) is None:
             return
 
         def retaint(obj):
-            wanted = desired_taints(obj, allow, now)
+            wanted = desired_taints(obj, mode, now)
             if wanted is None:
                 return None
             obj.setdefault("spec", {})["taints"] = wanted
@@ -173,6 +204,3 @@ class NodeLifecycle:
             return obj
 
         self.api.mutate("nodes", "", name, retaint)
-
-
-__all__ = ["NodeLifecycle", "desired_taints", "parse_time"]

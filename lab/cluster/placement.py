@@ -3,6 +3,8 @@ scores, and the FailedScheduling message. Filters run in kube-scheduler's order 
 NodeUnschedulable, TaintToleration, NodeAffinity (nodeSelector + required affinity), NodeResourcesFit,
 InterPodAffinity (required anti-affinity of the pod and of the pods already there)."""
 
+import json
+
 from .podutil import (SCORING_DEFAULT_CPU, SCORING_DEFAULT_MEMORY, is_terminal, labels_of, name_of,
                       namespace_of, node_allocatable, pod_requests)
 from .quantity import parse_quantity
@@ -99,10 +101,9 @@ def has_anti_affinity(pod) -> bool:
     return bool(_anti_affinity_terms(pod))
 
 
-def pods_with_anti_affinity(nodes_by_name, pods_by_node) -> list:
+def pods_with_anti_affinity(infos) -> list:
     """(pod, node) pairs of the placed pods that carry required anti-affinity terms (computed once per pass)."""
-    return [(other, nodes_by_name[name]) for name, pods in pods_by_node.items() if name in nodes_by_name
-            for other in pods if not is_terminal(other) and _anti_affinity_terms(other)]
+    return [(other, info.node) for info in infos for other in info.anti_affinity_pods]
 
 
 def _same_domain_nodes(key, node, nodes_by_name):
@@ -123,7 +124,9 @@ def anti_affinity_reason(pod, node, nodes_by_name, pods_by_node, namespace_label
                 if not is_terminal(other) and _term_selects(term, pod, other, namespace_labels):
                     return ANTI_AFFINITY_REASON
     if placed_with_terms is None:
-        placed_with_terms = pods_with_anti_affinity(nodes_by_name, pods_by_node)
+        placed_with_terms = [(other, nodes_by_name[name]) for name, pods in pods_by_node.items()
+                             if name in nodes_by_name for other in pods
+                             if not is_terminal(other) and _anti_affinity_terms(other)]
     for other, other_node in placed_with_terms:
         for term in _anti_affinity_terms(other):
             key = term.get("topologyKey")
@@ -138,16 +141,31 @@ class NodeInfo:
     """A node with the sums of its placed pods' requests (kept up to date as the scheduler assumes pods)."""
 
     def __init__(self, node, pods):
-        self.node = node
         self.name = name_of(node)
-        self.allocatable = node_allocatable(node)
         self.pods = [p for p in pods if not is_terminal(p)]
         self.requested: dict = {}
         self.scoring = {"cpu": 0.0, "memory": 0.0}
+        self.owners: dict = {}
+        self.anti_affinity_pods: list = []
+        self._allocatable_source = None
+        self.refresh_node(node)
         for pod in self.pods:
             self._account(pod)
 
+    def refresh_node(self, node):
+        """The node object changed (status heartbeats mostly): re-read allocatable only if it changed."""
+        self.node = node
+        source = (node.get("status") or {}).get("allocatable") or (node.get("status") or {}).get("capacity")
+        if source != self._allocatable_source:
+            self._allocatable_source = source
+            self.allocatable = node_allocatable(node)
+
     def _account(self, pod):
+        if _anti_affinity_terms(pod):
+            self.anti_affinity_pods.append(pod)
+        owner = controller_ref_uid(pod)
+        if owner:
+            self.owners[owner] = self.owners.get(owner, 0) + 1
         req = pod_requests(pod)
         for res, qty in req.items():
             self.requested[res] = self.requested.get(res, 0.0) + qty
@@ -173,9 +191,32 @@ def resource_reasons(pod, info: NodeInfo, requests=None) -> list:
 
 
 # --- the filter chain ---
-def filter_reasons(pod, info: NodeInfo, nodes_by_name, pods_by_node, namespace_labels, placed_with_terms=None,
-                   requests=None):
-    """Empty list: the pod fits. Otherwise the reasons of the first failing filter."""
+def required_node_names(pod):
+    """The node names a pod's required node affinity allows by `matchFields metadata.name In`, when every term
+    names them (DaemonSet pods); None when any node may do (kube-scheduler's NodeAffinity PreFilter)."""
+    required = ((((pod.get("spec") or {}).get("affinity") or {}).get("nodeAffinity") or {})
+                .get("requiredDuringSchedulingIgnoredDuringExecution")) or {}
+    terms = required.get("nodeSelectorTerms") or []
+    names = set()
+    for term in terms:
+        fields = [f for f in term.get("matchFields") or []
+                  if f.get("key") == "metadata.name" and f.get("operator") == "In"]
+        if not fields:
+            return None
+        names.update(fields[0].get("values") or [])
+    return names if terms else None
+
+
+def static_key(pod) -> str:
+    """What the node-only filters and scores depend on: pods with the same key get the same verdict per node."""
+    spec = pod.get("spec") or {}
+    affinity = spec.get("affinity") or {}
+    return json.dumps([spec.get("nodeSelector"), affinity.get("nodeAffinity"), spec.get("tolerations")],
+                      sort_keys=True)
+
+
+def static_reasons(pod, info: NodeInfo) -> list:
+    """NodeUnschedulable, TaintToleration, NodeAffinity: they depend on the node alone."""
     node = info.node
     spec = pod.get("spec") or {}
     tolerations = spec.get("tolerations") or []
@@ -188,16 +229,34 @@ def filter_reasons(pod, info: NodeInfo, nodes_by_name, pods_by_node, namespace_l
         return [f"node(s) had untolerated taint {taint_label(bad[0])}"]
     if not node_affinity_matches(pod, node):
         return [AFFINITY_REASON]
+    return []
+
+
+def dynamic_reasons(pod, info: NodeInfo, nodes_by_name, pods_by_node, namespace_labels, placed_with_terms=None,
+                    requests=None) -> list:
+    """NodeResourcesFit and InterPodAffinity: they depend on the pods placed so far."""
     reasons = resource_reasons(pod, info, requests)
     if reasons:
         return reasons
-    reason = anti_affinity_reason(pod, node, nodes_by_name, pods_by_node, namespace_labels, placed_with_terms)
+    reason = anti_affinity_reason(pod, info.node, nodes_by_name, pods_by_node, namespace_labels, placed_with_terms)
     return [reason] if reason else []
 
 
-def score(pod, info: NodeInfo, requests=None) -> float:
+def filter_reasons(pod, info: NodeInfo, nodes_by_name, pods_by_node, namespace_labels, placed_with_terms=None,
+                   requests=None) -> list:
+    """Empty list: the pod fits. Otherwise the reasons of the first failing filter."""
+    return static_reasons(pod, info) or dynamic_reasons(pod, info, nodes_by_name, pods_by_node, namespace_labels,
+                                                        placed_with_terms, requests)
+
+
+def score(pod, info: NodeInfo, requests=None, static=None) -> float:
     """LeastAllocated + BalancedAllocation on cpu/memory (weight 1 each), TaintToleration on PreferNoSchedule
     (weight 3), preferred node affinity (weight 2); higher is better."""
+    static = static_score(pod, info) if static is None else static
+    return resource_score(pod, info, requests) + static
+
+
+def resource_score(pod, info: NodeInfo, requests=None) -> float:
     req = pod_requests(pod) if requests is None else requests
     used = {"cpu": info.scoring["cpu"] + (req.get("cpu") or SCORING_DEFAULT_CPU),
             "memory": info.scoring["memory"] + (req.get("memory") or SCORING_DEFAULT_MEMORY)}
@@ -207,20 +266,22 @@ def score(pod, info: NodeInfo, requests=None) -> float:
         fractions.append(min(1.0, used[res] / cap) if cap > 0 else 1.0)
     least = sum((1.0 - f) * 100 for f in fractions) / len(fractions)
     balanced = (1.0 - abs(fractions[0] - fractions[1])) * 100
+    return least + balanced
+
+
+def static_score(pod, info: NodeInfo) -> float:
     tolerations = (pod.get("spec") or {}).get("tolerations") or []
     prefer_no = [t for t in (info.node.get("spec") or {}).get("taints") or []
                  if t.get("effect") == "PreferNoSchedule"]
     intolerable = sum(1 for t in prefer_no if not any(tolerates(tol, t) for tol in tolerations))
     taint_score = 100.0 / (1 + intolerable) if intolerable else 100.0
-    return least + balanced + 3 * taint_score + 2 * preferred_affinity_score(pod, info.node)
+    return 3 * taint_score + 2 * preferred_affinity_score(pod, info.node)
 
 
 def same_owner_count(pod, info: NodeInfo) -> int:
     """Pods on the node with the pod's controller: the default topology spread (by hostname) counts these."""
     ref = controller_ref_uid(pod)
-    if not ref:
-        return 0
-    return sum(1 for other in info.pods if controller_ref_uid(other) == ref)
+    return info.owners.get(ref, 0) if ref else 0
 
 
 def controller_ref_uid(pod):
@@ -249,6 +310,14 @@ def preferred_affinity_score(pod, node) -> float:
 
 PREEMPTION_UNHELPFUL = "Preemption is not helpful for scheduling"
 PREEMPTION_NO_VICTIMS = "No preemption victims found for incoming pod"
+
+
+def nodes_to_find(total: int) -> int:
+    """kube-scheduler's adaptive percentageOfNodesToScore: enough feasible nodes to stop searching."""
+    if total < 100:
+        return total
+    percentage = max(5, 50 - total // 125)
+    return max(100, total * percentage // 100)
 
 
 def failure_message(total_nodes: int, reasons_by_node: dict) -> str:

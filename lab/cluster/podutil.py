@@ -128,9 +128,27 @@ def owner_ref(owner: dict, controller=True, block=True) -> dict:
     }
 
 
+_REQUESTS_MEMO: dict = {}
+
+
 def pod_requests(pod) -> dict:
     """Effective requests: sum over containers (limits stand in for missing requests), max with each init
-    container, plus the pod overhead."""
+    container, plus the pod overhead. Memoized per pod uid and generation (a pod's spec changes bump it)."""
+    md = pod.get("metadata") or {}
+    memo_key = (md.get("uid"), md.get("generation")) if md.get("uid") else None
+    if memo_key is not None:
+        known = _REQUESTS_MEMO.get(memo_key)
+        if known is not None:
+            return known
+    total = _compute_requests(pod)
+    if memo_key is not None:
+        if len(_REQUESTS_MEMO) > 200000:
+            _REQUESTS_MEMO.clear()
+        _REQUESTS_MEMO[memo_key] = total
+    return total
+
+
+def _compute_requests(pod) -> dict:
     spec = pod.get("spec") or {}
     total: dict = {}
     for container in spec.get("containers") or []:

@@ -20,6 +20,10 @@ class Timings:
     disrupted_pod_timeout_seconds: float  # PDB disruptedPods entries expire after this
     scheduler_retry_seconds: float       # unschedulable pods are retried at least this often
     resync_seconds: float                # every controller re-lists everything this often
+    node_eviction_rate: float = 0.1      # NoExecute taints added per second in a zone (--node-eviction-rate)
+    secondary_node_eviction_rate: float = 0.01   # same in a partially disrupted zone of a large cluster
+    unhealthy_zone_threshold: float = 0.55       # share of unhealthy nodes (and at least 3) = partial disruption
+    large_cluster_size_threshold: int = 50       # smaller zones stop evicting when partially disrupted
 
 
 PRESETS = {
@@ -52,6 +56,8 @@ PRESETS = {
         disrupted_pod_timeout_seconds=2.0,
         scheduler_retry_seconds=0.5,
         resync_seconds=2.0,
+        node_eviction_rate=20.0,
+        secondary_node_eviction_rate=2.0,
     ),
 }
 

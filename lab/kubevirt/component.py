@@ -7,6 +7,8 @@ import logging
 
 from . import crds, kubevirt_cr
 from .crds import kubevirt_crds
+from .defaulting import DefaultingStore
+from .runner import KubeVirtRunner
 from .controls import control_handler
 from .eviction import EvictionInterceptor
 from .evacuation import EvacuationController
@@ -42,12 +44,13 @@ class KubeVirtComponent:
         self.scenario_source = None
         self._machines = None
         self._machines_token = None
+        self._migration_loop = None
         self._hooks = []
 
     # -- wiring ---------------------------------------------------------------------------------------------
     @property
     def store(self):
-        return self.lab.store
+        return DefaultingStore(self.lab.store, getattr(self.lab, "server", None))
 
     def cluster_config(self):
         try:
@@ -61,7 +64,6 @@ class KubeVirtComponent:
         return components.get("cluster")
 
     def start(self):
-        from ..cluster.runner import Runner
         for crd in kubevirt_crds():
             self.lab.install_crd(crd)
         self._install_kubevirt_cr()
@@ -69,19 +71,20 @@ class KubeVirtComponent:
         self._machines = getattr(cluster, "machines", None)
         self.truth = TruthBridge(getattr(cluster, "truth", None), self._machines,
                                  lambda namespace, uid: self.index.pod_exists(uid))
-        self.runner = Runner(self.store, self.index, float(self.settings["resync_seconds"]))
+        self.runner = KubeVirtRunner(self.lab.store, self.index, float(self.settings["resync_seconds"]))
         vm_controller = VmController(self.store, now_rfc3339)
         vmi_controller = VmiController(self.store, self.index, self.truth, self.settings, now_rfc3339)
         migration_loop = MigrationLoop(self.runner, self.store, self.index, None)
         migration_loop.controller = MigrationController(
             self.store, self.index, self.truth, self.settings, self.cluster_config, self.faults, now_rfc3339,
-            migration_loop.requeue)
+            migration_loop.requeue, machines=self._machines)
         evacuation_loop = EvacuationLoop(self.runner, None)
         evacuation_loop.controller = EvacuationController(self.store, self.index, self.settings,
                                                           self.cluster_config, evacuation_loop.requeue)
         self.migrations = migration_loop.controller
-        for loop in (VmLoop(self.runner, self.store, vm_controller, self.truth),
-                     VmiLoop(self.runner, self.store, vmi_controller, self.truth),
+        self._migration_loop = migration_loop
+        for loop in (VmLoop(self.runner, self.index, vm_controller, self.truth),
+                     VmiLoop(self.runner, self.index, vmi_controller, self.truth),
                      migration_loop, evacuation_loop):
             self.runner.add(loop)
         self.runner.subscribe()
@@ -91,8 +94,14 @@ class KubeVirtComponent:
             self.runner.call_after(0, loop.resync)
         self._register_api()
         if self._machines is not None and hasattr(self._machines, "subscribe"):
-            self._machines_token = self._machines.subscribe(self.truth.machine_changed)
+            self._machines_token = self._machines.subscribe(self._machine_changed)
         self._create_scenario_vms()
+
+    def _machine_changed(self, node, change):
+        """Physical changes: ground truth first, then migrations that may have lost a host."""
+        self.truth.machine_changed(node, change)
+        if self.runner is not None and self._migration_loop is not None:
+            self.runner.call_after(0, self._migration_loop.resync)
 
     def _install_kubevirt_cr(self):
         self._ensure_namespace(kubevirt_cr.NAMESPACE)
@@ -211,7 +220,9 @@ class KubeVirtComponent:
             "kubevirt_cr": f"{kubevirt_cr.NAMESPACE}/{kubevirt_cr.NAME}",
             "vms": self.store.count(crds.VM_KEY) if self.store is not None else 0,
             "vmi_phases": phases,
-            "vmis_per_node": {node: sorted(keys) for node, keys in sorted(per_node.items())},
+            # names only while the list stays readable; the large scenario gets counts
+            "vmis_per_node": {node: sorted(keys) if len(vmis) <= 500 else len(keys)
+                              for node, keys in sorted(per_node.items())},
             "migrations_in_flight": sorted(migrations, key=lambda m: (m["namespace"], m["name"])),
             "migration_faults": self.faults.describe(),
             "scenario_source": self.scenario_source,

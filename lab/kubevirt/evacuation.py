@@ -6,7 +6,7 @@ evacuation migrations with an exponential backoff.
 import time
 
 from . import crds
-from .migration_admission import mutate_migration
+from .migration_admission import VMI_NAME_LABEL, mutate_migration
 from .migration_plan import FINAL_PHASES, evacuation_capacity, phase_of
 from .objects import name_of, namespace_of, uid_of
 from ..apiserver.errors import ApiError
@@ -87,10 +87,26 @@ class EvacuationController:
                     continue
             if evacuation_capacity(self.index.all_migrations(), vmi_nodes, config, node) <= 0:
                 continue
+            if not self._still_needed(vmi, node):
+                continue
             created = self.store.create(crds.VMIM_KEY, evacuation_migration(vmi, node))
             self.index.put(crds.VMIM_KEY, created)
         if retry_in is not None:
             self.requeue(retry_in, ALL)
+
+    def _still_needed(self, vmi, node) -> bool:
+        """Re-check against the store: the index may not have seen a migration that just moved the VMI."""
+        try:
+            fresh = self.store.get(crds.VMI_KEY, namespace_of(vmi), name_of(vmi))
+        except ApiError:
+            return False
+        status = fresh.get("status") or {}
+        if status.get("evacuationNodeName") != node or status.get("nodeName") != node \
+                or status.get("phase") != "Running":
+            return False
+        others, _ = self.store.list(crds.VMIM_KEY, namespace_of(vmi),
+                                    label_selector=f"{VMI_NAME_LABEL}={name_of(vmi)}")
+        return all(phase_of(m) in FINAL_PHASES for m in others)
 
     def _clear(self, vmi):
         def apply(obj):

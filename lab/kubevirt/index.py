@@ -28,13 +28,14 @@ class KubeVirtIndex:
         self._launchers: dict[str, dict[str, dict]] = {}     # VMI uid -> {pod uid: pod}
         self._migrations: dict[tuple, dict[str, dict]] = {}  # (namespace, vmi) -> {vmim uid: vmim}
         self._vmis: dict[tuple, dict] = {}                   # (namespace, name) -> vmi
+        self._vms: set = set()                               # (namespace, name) of VirtualMachines
         self._deleted: set = set()                           # uids seen deleted: late events must not revive them
 
     def prime(self, store):
         pods, _ = store.list("pods", label_selector=f"{APP_LABEL}=virt-launcher")
         for pod in pods:
             self.apply("ADDED", "pods", pod)
-        for key in (crds.VMIM_KEY, crds.VMI_KEY):
+        for key in (crds.VMIM_KEY, crds.VMI_KEY, crds.VM_KEY):
             objects, _ = store.list(key)
             for obj in objects:
                 self.apply("ADDED", key, obj)
@@ -48,7 +49,13 @@ class KubeVirtIndex:
                 self._deleted.add(meta.get("uid"))
             elif meta.get("uid") in self._deleted:
                 return
-            if key == "pods":
+            if key == crds.VM_KEY:
+                ident = (meta.get("namespace"), meta.get("name"))
+                if event_type == "DELETED":
+                    self._vms.discard(ident)
+                else:
+                    self._vms.add(ident)
+            elif key == "pods":
                 owner = (meta.get("labels") or {}).get(CREATED_BY_LABEL)
                 if not owner or (meta.get("labels") or {}).get(APP_LABEL) != "virt-launcher":
                     return
@@ -97,6 +104,10 @@ class KubeVirtIndex:
     def all_migrations(self) -> list:
         with self._lock:
             return [m for group in self._migrations.values() for m in group.values()]
+
+    def vm_idents(self) -> list:
+        with self._lock:
+            return sorted(self._vms)
 
     def vmis(self) -> list:
         with self._lock:

@@ -21,6 +21,41 @@ def _launcher_of(key, obj):
     return (namespace_of(obj), vmi) if vmi else None
 
 
+def _condition(obj, type_):
+    for condition in (obj.get("status") or {}).get("conditions") or []:
+        if condition.get("type") == type_:
+            return condition.get("status"), condition.get("reason")
+    return None
+
+
+def _summary(key, obj):
+    """The parts of an object whose change can alter a KubeVirt controller's decision.
+
+    Every write anywhere in the lab reaches the controllers; comparing summaries keeps the queues to the
+    events that matter (the periodic resync still re-examines everything)."""
+    if obj is None:
+        return None
+    meta = obj.get("metadata") or {}
+    status = obj.get("status") or {}
+    common = (meta.get("uid"), meta.get("generation"), meta.get("deletionTimestamp"),
+              tuple(meta.get("finalizers") or ()))
+    if key == crds.VM_KEY:
+        return common + (repr(status.get("stateChangeRequests")), repr(meta.get("annotations")))
+    if key == crds.VMI_KEY:
+        state = status.get("migrationState") or {}
+        return common + (status.get("phase"), status.get("nodeName"), status.get("evacuationNodeName"),
+                         _condition(obj, "Ready"), _condition(obj, "PodScheduled"), _condition(obj, "LiveMigratable"),
+                         state.get("migrationUid"), state.get("completed"), state.get("failed"))
+    if key == "pods":
+        return common + (status.get("phase"), (obj.get("spec") or {}).get("nodeName"), status.get("podIP"),
+                         _condition(obj, "Ready"), _condition(obj, "PodScheduled"))
+    return common + (repr(obj.get("spec")),)
+
+
+def changed(key, event_type, obj, old) -> bool:
+    return event_type != "MODIFIED" or _summary(key, obj) != _summary(key, old)
+
+
 def expected_running(vm: dict) -> bool:
     """Whether the VM's owner wants it running now (what ground truth counts as lost when it is not)."""
     strategy = run_strategy(vm)
@@ -38,41 +73,38 @@ def expected_running(vm: dict) -> bool:
 class VmLoop:
     name = "kubevirt-vm"
 
-    def __init__(self, runner, store, controller, truth):
-        self.runner, self.store, self.controller, self.truth = runner, store, controller, truth
+    def __init__(self, runner, index, controller, truth):
+        self.runner, self.index, self.controller, self.truth = runner, index, controller, truth
 
     def on_event(self, event_type, key, obj, old):
-        if key in (crds.VM_KEY, crds.VMI_KEY):
+        if key in (crds.VM_KEY, crds.VMI_KEY) and changed(key, event_type, obj, old):
             self.runner.enqueue(self, _ident(obj))
         if key == crds.VM_KEY and event_type == "DELETED":
             self.truth.forget(vm_key(*_ident(obj)))
 
     def resync(self):
-        for vm in self.store.list(crds.VM_KEY)[0]:
-            self.runner.enqueue(self, _ident(vm))
+        for ident in self.index.vm_idents():
+            self.runner.enqueue(self, ident)
 
     def sync(self, item):
-        self.controller.sync(*item)
-        try:
-            vm = self.store.get(crds.VM_KEY, *item)
-        except Exception:  # noqa: BLE001 - gone meanwhile
-            return
-        if not is_deleting(vm):
+        vm = self.controller.sync(*item)
+        if vm is not None and not is_deleting(vm):
             self.truth.expect(vm_key(*item), expected_running(vm))
 
 
 class VmiLoop:
     name = "kubevirt-vmi"
 
-    def __init__(self, runner, store, controller, truth):
-        self.runner, self.store, self.controller, self.truth = runner, store, controller, truth
+    def __init__(self, runner, index, controller, truth):
+        self.runner, self.index, self.controller, self.truth = runner, index, controller, truth
 
     def on_event(self, event_type, key, obj, old):
         if key == crds.VMI_KEY:
-            self.runner.enqueue(self, _ident(obj))
+            if changed(key, event_type, obj, old):
+                self.runner.enqueue(self, _ident(obj))
             return
         launcher = _launcher_of(key, obj)
-        if launcher is None:
+        if launcher is None or not changed(key, event_type, obj, old):
             return
         self.runner.enqueue(self, launcher)
         node = (obj.get("spec") or {}).get("nodeName")
@@ -81,7 +113,7 @@ class VmiLoop:
             self.truth.launcher_gone(vm_key(*launcher), node, uid_of(obj))
 
     def resync(self):
-        for vmi in self.store.list(crds.VMI_KEY)[0]:
+        for vmi in self.index.vmis():
             self.runner.enqueue(self, _ident(vmi))
 
     def sync(self, item):
@@ -115,14 +147,15 @@ class MigrationLoop:
         elif key == crds.KUBEVIRT_KEY:
             self.runner.enqueue(self, ADMIT)
         elif key == crds.VMI_KEY:
-            self._active_of(*_ident(obj))
+            if changed(key, event_type, obj, old):
+                self._active_of(*_ident(obj))
         else:
             launcher = _launcher_of(key, obj)
-            if launcher is not None:
+            if launcher is not None and changed(key, event_type, obj, old):
                 self._active_of(*launcher)
 
     def resync(self):
-        for migration in self.store.list(crds.VMIM_KEY)[0]:
+        for migration in self.index.all_migrations():
             if phase_of(migration) not in FINAL_PHASES or is_deleting(migration):
                 self.runner.enqueue(self, _ident(migration))
         self.runner.enqueue(self, ADMIT)

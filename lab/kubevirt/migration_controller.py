@@ -24,7 +24,7 @@ class MigrationController:
     name = "kubevirt-migration"
 
     def __init__(self, store, index, truth, settings, cluster_config, faults, clock_rfc3339, requeue,
-                 monotonic=time.monotonic):
+                 monotonic=time.monotonic, machines=None):
         self.store = store
         self.index = index
         self.truth = truth
@@ -35,6 +35,7 @@ class MigrationController:
         self.requeue = requeue              # requeue(delay, item)
         self.monotonic = monotonic
         self._runs: dict[str, dict] = {}    # migration uid -> {"since", "copy_started", "timing", "fate"}
+        self.machines = machines            # lab.cluster's Machines: a dead or cut-off host breaks the migration
 
     def _get(self, key, namespace, name):
         try:
@@ -124,6 +125,9 @@ class MigrationController:
             return self._fail(migration, vmi, "target pod is down")
         if source is None or _pod_phase(source) in FINAL_PHASES:
             return self._fail(migration, vmi, "source pod is down")
+        for role, node in (("source", state.get("sourceNode")), ("target", (target.get("spec") or {}).get("nodeName"))):
+            if node and not self._host_reachable(node):
+                return self._fail(migration, vmi, f"migration {role} node {node} is unreachable")
         if phase == "Scheduling":
             return self._scheduling(migration, vmi, run, state, target)
         if phase in STEPS:
@@ -137,6 +141,14 @@ class MigrationController:
             self._set_phase(migration, STEPS[phase], state)
             return self._later(migration, step)
         return self._copying(migration, vmi, run, state, target)
+
+    def _host_reachable(self, node) -> bool:
+        if self.machines is None:
+            return True
+        try:
+            return self.machines.is_powered(node) and not self.machines.is_partitioned(node)
+        except KeyError:
+            return True
 
     def _scheduling(self, migration, vmi, run, state, target):
         node = (target.get("spec") or {}).get("nodeName")
@@ -203,7 +215,9 @@ class MigrationController:
             if status.get("evacuationNodeName") == source_node:
                 status.pop("evacuationNodeName", None)
             return obj
-        self.store.mutate(crds.VMI_KEY, namespace_of(vmi), name_of(vmi), handover, subresource="status")
+        moved = self.store.mutate(crds.VMI_KEY, namespace_of(vmi), name_of(vmi), handover, subresource="status")
+        if moved is not None:
+            self.index.put(crds.VMI_KEY, moved)
         self._relabel_vmi(vmi, target_node)
         self.truth.moved(vm_key(namespace_of(vmi), name_of(vmi)), source_node, target_node, uid_of(target))
         self._complete_source(namespace_of(vmi), state.get("sourcePod"))

@@ -1,9 +1,10 @@
 """VirtualMachines of a lab scenario, as a user would create them (pure builders).
 
 Scenario entries (lab.cluster's scenario dict, "vms" list): namespace, name, cpu, memory_bytes, run_strategy,
-eviction_strategy, migratable, load_profile, and optionally node: the VM's first launcher pod is placed there (lab annotation lab.kubevirt.io/initial-node,
-used once; the VM itself stays free to migrate anywhere).
-A non-migratable VM declares a ReadWriteOnce root disk, exactly what makes KubeVirt refuse live migration.
+eviction_strategy, migratable, load_profile, and optionally node: the VM's first launcher pod is placed there
+(lab annotation lab.kubevirt.io/initial-node, used once; the VM itself stays free to migrate anywhere).
+A non-migratable VM declares what makes KubeVirt refuse live migration: a ReadWriteOnce root disk, or (per
+not_migratable_reason) a PCI host device or a bridge binding on the pod network.
 """
 from .launcher import INITIAL_NODE_ANNOTATION
 from .quantity import format_bytes
@@ -30,19 +31,24 @@ def vm_from_scenario(entry: dict) -> dict:
     namespace = entry.get("namespace") or DEFAULT_NAMESPACE
     memory = format_bytes(int(entry.get("memory_bytes") or 2 ** 30))
     disk = f"{name}-rootdisk"
-    access = "ReadWriteMany" if entry.get("migratable", True) else "ReadWriteOnce"
+    reason = None if entry.get("migratable", True) else (entry.get("not_migratable_reason") or
+                                                         "DisksNotLiveMigratable")
+    access = "ReadWriteOnce" if reason == "DisksNotLiveMigratable" else "ReadWriteMany"
+    binding = {"bridge": {}} if reason == "InterfaceNotLiveMigratable" else {"masquerade": {}}
     template_spec = {
         "domain": {
             "cpu": {"cores": int(entry.get("cpu") or 1), "sockets": 1, "threads": 1},
             "memory": {"guest": memory},
             "resources": {"requests": {"memory": memory}},
             "devices": {"disks": [{"name": "rootdisk", "disk": {"bus": "virtio"}}],
-                        "interfaces": [{"name": "default", "masquerade": {}}]},
+                        "interfaces": [dict({"name": "default"}, **binding)]},
         },
         "networks": [{"name": "default", "pod": {}}],
         "volumes": [{"name": "rootdisk", "dataVolume": {"name": disk}}],
         "terminationGracePeriodSeconds": 180,
     }
+    if reason == "HostDeviceNotLiveMigratable":
+        template_spec["domain"]["devices"]["hostDevices"] = [{"name": "gpu1", "deviceName": "nvidia.com/GA102GL_A10"}]
     if entry.get("eviction_strategy"):
         template_spec["evictionStrategy"] = entry["eviction_strategy"]
     labels = {"app": name, "vm.kubevirt.io/name": name}

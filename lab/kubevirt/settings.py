@@ -6,7 +6,7 @@ Overrides are read under the bare name or prefixed with "kubevirt." (e.g. "kubev
 PRESETS = {
     # "fast" compresses every KubeVirt duration for tests; "realistic" uses the real magnitudes.
     "fast": {
-        "resync_seconds": 2.0,              # full re-list of every object (safety net for missed events)
+        "resync_seconds": 30.0,             # every object re-examined (safety net for missed events)
         "vmi_boot_seconds": 0.2,            # launcher pod Running -> VMI Running (domain start)
         "migration_time_scale": 0.02,       # factor applied to migration durations AND their timeouts
         "migration_step_seconds": 0.1,      # PreparingTarget / TargetReady handshakes
@@ -18,7 +18,7 @@ PRESETS = {
         "launcher_grace_extra_seconds": 15,  # virt-launcher pod grace = VMI grace + this
     },
     "realistic": {
-        "resync_seconds": 30.0,
+        "resync_seconds": 120.0,
         "vmi_boot_seconds": 5.0,
         "migration_time_scale": 1.0,
         "migration_step_seconds": 1.0,

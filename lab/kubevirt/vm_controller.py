@@ -60,11 +60,11 @@ def new_vmi(vm: dict) -> dict:
     }
 
 
-def _printable_status(vm: dict, vmi: dict | None, strategy: str) -> str:
+def _printable_status(vm: dict, vmi: dict | None, strategy: str, starting: bool) -> str:
     if is_deleting(vm):
         return "Terminating"
     if vmi is None:
-        return "Stopped" if strategy in ("Halted", "Manual") else "Starting"
+        return "Starting" if starting else "Stopped"
     if is_deleting(vmi):
         return "Stopping"
     phase = (vmi.get("status") or {}).get("phase") or "Pending"
@@ -83,7 +83,7 @@ def _printable_status(vm: dict, vmi: dict | None, strategy: str) -> str:
     return "Stopped"
 
 
-def _status(vm: dict, vmi: dict | None, strategy: str, requests: list, now: str) -> dict:
+def _status(vm: dict, vmi: dict | None, strategy: str, requests: list, now: str, starting: bool = False) -> dict:
     status = dict(vm.get("status") or {})
     conditions = list(status.get("conditions") or [])
     if vmi is None:
@@ -92,11 +92,16 @@ def _status(vm: dict, vmi: dict | None, strategy: str, requests: list, now: str)
         ready = find_condition(vmi, "Ready") or {"status": "False", "reason": "VMINotReady"}
         conditions = set_condition(conditions, "Ready", ready.get("status", "False"), ready.get("reason", ""),
                                    ready.get("message", ""), now)
+    # KubeVirt mirrors the VMI's LiveMigratable condition on the VM while a VMI exists
+    migratable = find_condition(vmi, "LiveMigratable") if vmi is not None else None
+    conditions = [c for c in conditions if c.get("type") != "LiveMigratable"]
+    if migratable is not None:
+        conditions.append(dict(migratable))
     status.update({
         "conditions": conditions,
         "created": vmi is not None,
         "ready": bool(vmi) and (find_condition(vmi, "Ready") or {}).get("status") == "True",
-        "printableStatus": _printable_status(vm, vmi, strategy),
+        "printableStatus": _printable_status(vm, vmi, strategy, starting),
         "runStrategy": strategy,
         "observedGeneration": (vm.get("metadata") or {}).get("generation", 1),
         "desiredGeneration": (vm.get("metadata") or {}).get("generation", 1),
@@ -152,7 +157,8 @@ def decide_vm(vm: dict, vmi: dict | None, now: str) -> VmActions:
             requests = [r for r in requests if r.get("action") != "Start"]
     if strategy == "Halted":
         requests = [r for r in requests if r.get("action") != "Start"]
-    actions.status = _status(vm, vmi, strategy, requests, now)
+    starting = actions.create_vmi is not None or (strategy == "Always" and vmi is None)
+    actions.status = _status(vm, vmi, strategy, requests, now, starting)
     return actions
 
 
@@ -161,17 +167,18 @@ class VmController:
         self.store = store
         self.now = clock_rfc3339
 
-    def sync(self, namespace: str, name: str):
+    def sync(self, namespace: str, name: str) -> dict | None:
+        """One pass over a VM; returns the VM as last seen (None when it is gone)."""
         try:
             vm = self.store.get(crds.VM_KEY, namespace, name)
         except ApiError as error:
             if error.code == 404:
-                return
+                return None
             raise
         vmi = self._get_vmi(namespace, name)
         if vmi is not None and not any(ref.get("uid") == uid_of(vm)
                                        for ref in vmi["metadata"].get("ownerReferences") or []):
-            return    # a standalone VMI of the same name: left alone
+            return vm    # a standalone VMI of the same name: left alone
         actions = decide_vm(vm, vmi, self.now())
         if actions.add_finalizer:
             self.store.mutate(crds.VM_KEY, namespace, name, lambda obj: with_finalizer(obj, VM_FINALIZER))
@@ -183,9 +190,12 @@ class VmController:
             except ApiError as error:
                 if error.code != 409:
                     raise
-        self._write_status(namespace, name, actions.status, _requests(vm))
+        if (vm.get("status") or {}) != actions.status:
+            self._write_status(namespace, name, actions.status, _requests(vm))
         if actions.remove_finalizer:
             self.store.mutate(crds.VM_KEY, namespace, name, lambda obj: without_finalizer(obj, VM_FINALIZER))
+        vm["status"] = actions.status
+        return vm
 
     def _get_vmi(self, namespace, name):
         try:

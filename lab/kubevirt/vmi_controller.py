@@ -110,7 +110,8 @@ class VmiController:
         pod = current_pod(vmi, pods)
         if phase == "Pending":
             if pod is None:
-                created = self.store.create("pods", launcher_pod(vmi, int(self.settings["launcher_grace_extra_seconds"])))
+                pod = launcher_pod(vmi, int(self.settings["launcher_grace_extra_seconds"]))
+                created = self.store.create("pods", pod)
                 self.index.put("pods", created)
             self._write(vmi, {"phase": "Scheduling"})
             return None
@@ -232,8 +233,12 @@ class VmiController:
                 merged = set_condition(merged, type_, state, reason, message, now)
             status["conditions"] = merged
             return obj if repr(status) != before else None
+        if apply(vmi) is None and not (node_label and labels_of(vmi).get(NODE_NAME_LABEL) != node_label):
+            return      # nothing to write: spare the store a read-modify-write
         try:
-            self.store.mutate(crds.VMI_KEY, namespace_of(vmi), name_of(vmi), apply, subresource="status")
+            updated = self.store.mutate(crds.VMI_KEY, namespace_of(vmi), name_of(vmi), apply, subresource="status")
+            if updated is not None:
+                self.index.put(crds.VMI_KEY, updated)
             if node_label and labels_of(vmi).get(NODE_NAME_LABEL) != node_label:
                 self.set_node_label(namespace_of(vmi), name_of(vmi), node_label)
         except ApiError as error:

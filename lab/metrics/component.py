@@ -10,11 +10,13 @@ from lab.metrics.prometheus_api import PrometheusServer
 PRESETS = {
     "fast": {"scrape_interval": 1.0, "rule_interval": 1.0, "retention_seconds": 900.0, "backfill_seconds": 120.0,
              "cpu_series_per_node": 4, "noise_period": 10.0, "diurnal_period": 600.0, "spike_every": 120.0,
-             "spike_length": 20.0, "large_scrape_interval": 10.0, "large_above_nodes": 50},
+             "spike_length": 20.0, "large_scrape_interval": 10.0, "large_rule_interval": 30.0,
+             "large_backfill_seconds": 60.0, "large_above_nodes": 50},
     "realistic": {"scrape_interval": 15.0, "rule_interval": 30.0, "retention_seconds": 3 * 3600.0,
                   "backfill_seconds": 600.0, "cpu_series_per_node": 8, "noise_period": 30.0,
                   "diurnal_period": 86400.0, "spike_every": 1800.0, "spike_length": 180.0,
-                  "large_scrape_interval": 30.0, "large_above_nodes": 50},
+                  "large_scrape_interval": 30.0, "large_rule_interval": 30.0, "large_backfill_seconds": 300.0,
+                  "large_above_nodes": 50},
 }
 
 
@@ -25,8 +27,11 @@ def settings(preset: str, overrides: dict | None, node_count: int) -> dict:
         if key.startswith("metrics_") and key[8:] in values:
             values[key[8:]] = float(value)
             explicit.add(key[8:])
-    if node_count > values["large_above_nodes"] and "scrape_interval" not in explicit:
-        values["scrape_interval"] = values["large_scrape_interval"]
+    if node_count > values["large_above_nodes"]:
+        # one Python process scrapes every node: large labs scrape less often
+        for key in ("scrape_interval", "rule_interval", "backfill_seconds"):
+            if key not in explicit:
+                values[key] = values["large_" + key]
         values["rule_interval"] = max(values["rule_interval"], values["scrape_interval"])
     return values
 
@@ -45,6 +50,8 @@ class MetricsComponent:
         return self.prometheus.url if self.prometheus else None
 
     def start(self) -> None:
+        if "cluster" not in getattr(self.lab, "components", {}):
+            raise RuntimeError("the metrics component needs the cluster component (machines, ground truth) to run")
         machines = self.lab.component("cluster").machines
         self.settings = settings(getattr(self.lab, "preset", "fast"), getattr(self.lab, "overrides", None),
                                  len(machines.names()))

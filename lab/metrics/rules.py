@@ -27,7 +27,7 @@ SOURCE_QUERIES = {
               "\"(.+)\")",
     "cpu_psi": "rate(node_pressure_cpu_waiting_seconds_total[1m])",
     "memory_psi": "rate(node_pressure_memory_waiting_seconds_total[1m])",
-    "cpu_rate_sum": "sum by (instance) (rate(node_cpu_seconds_total{mode!='idle',mode!='iowait',mode!='steal'}[1m]))",
+    "cpu_rate_sum": "sum by (instance) (rate(node_cpu_seconds_total{mode!='idle',mode!='iowait',mode!='steal'}[3m]))",
 }
 PRESSURE_GATE = 0.7      # PSI only counts on a node whose utilization is above this (else 0)
 COMBINED_SWITCH = 0.8    # worker-average CPU utilization above which the combined metric uses pressure

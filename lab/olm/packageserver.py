@@ -6,6 +6,8 @@ from __future__ import annotations
 from lab.olm import catalog
 
 GROUP, VERSION = "packages.operators.coreos.com", "v1"
+COLUMNS = [{"name": "Catalog", "type": "string", "jsonPath": ".status.catalogSourceDisplayName"},
+           {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}]
 
 
 def resource_type():
@@ -53,6 +55,9 @@ def handler(now_fn, label_selector_parser):
             selector = selector[0]
         matches = label_selector_parser(selector)
         items = [m for m in manifests if matches(m["metadata"]["labels"])]
+        if "as=Table" in (request.headers or {}).get("accept", ""):
+            from lab.apiserver.tables import to_table
+            return 200, to_table(resource_type(), items, COLUMNS)
         return 200, {"kind": "PackageManifestList", "apiVersion": f"{GROUP}/{VERSION}",
                      "metadata": {"resourceVersion": "1"}, "items": items}
     return handle

@@ -351,7 +351,8 @@ class AgentBmc(_PowerActions):
         started = self.clock()
         try:
             proc = subprocess.run([self.binary], input=stdin, capture_output=True, text=True,
-                                  timeout=self.limits.agent_timeout, env=dict(os.environ, LANG="C", LC_ALL="C"))
+                                  timeout=self.limits.agent_timeout, env=dict(os.environ, LANG="C", LC_ALL="C"),
+                                  check=False)
         except subprocess.TimeoutExpired:
             raise BmcError(TIMEOUT, "%s --action %s did not finish within %ss" % (
                 self.describe(), action, int(self.limits.agent_timeout)), actions=self.actions)

@@ -437,6 +437,8 @@ class Cluster:
             # read timeout at the deadline, or the server dropped the stream: the caller relists or gives up
             return False
         finally:
+            # an unfinished stream must not go back to the pool: the next request would read its leftovers
+            response.close()
             response.release_conn()
         return False
 

@@ -147,8 +147,8 @@ class FenceRun(object):
         if secret_name:
             credentials = self.read_secret("%s/%s" % (bmh["metadata"]["namespace"], secret_name),
                                            "BareMetalHost credentialsName")
-        self.event("baremetalhost_found", baremetalhost="%s/%s" % (bmh["metadata"]["namespace"],
-                                                                     bmh["metadata"]["name"]))
+        where = "%s/%s" % (bmh["metadata"]["namespace"], bmh["metadata"]["name"])
+        self.event("baremetalhost_found", baremetalhost=where)
         try:
             return bmc_discovery.from_baremetalhost(bmh, credentials)
         except bmc_discovery.DiscoveryError as error:
@@ -176,6 +176,7 @@ class FenceRun(object):
         self.hide([self.target.password])
         self.action = p["action"] or far_action or "reboot"
         self.result["action"] = self.action
+
         def option(key, default):
             return explicit[key] if explicit.get(key) is not None else default
 
@@ -278,10 +279,12 @@ class FenceRun(object):
         wanted = fencing.remediated_taints(self.node, self.action, self.remediation)
         before = nodes.taints(self.node)
         note = fencing.record(self.action, self.remediation, holder, leases.format_time(self.now()))
-        self.patch_node(lambda n: nodes.node_patch(n, taints=fencing.remediated_taints(n, self.action,
-                                                                                         self.remediation),
-                                                   annotations={fencing.RECORD_ANNOTATION: note}),
-                        "remediation_taints_applied")
+
+        def remediated(node):
+            return nodes.node_patch(node, taints=fencing.remediated_taints(node, self.action, self.remediation),
+                                    annotations={fencing.RECORD_ANNOTATION: note})
+
+        self.patch_node(remediated, "remediation_taints_applied")
         self.result["taints_applied"] = [t for t in wanted if not nodes.has_taint(before, t)]
         if self.remediation == "resource_deletion":
             for pod in self.cluster.pods_on_node(self.name):

@@ -18,7 +18,6 @@ import socket
 import time
 
 from ansible_collections.workload.availability.plugins.module_utils import cluster as api
-from ansible_collections.workload.availability.plugins.module_utils import drain
 from ansible_collections.workload.availability.plugins.module_utils import leases
 from ansible_collections.workload.availability.plugins.module_utils import maintenance_plan as mplan
 from ansible_collections.workload.availability.plugins.module_utils import nodes as node_facts
@@ -90,7 +89,7 @@ class NativeMaintenance:
         self.options["pod_selectors"] = params.get("pod_selectors") or []
         self.options["non_migratable"] = params.get("non_migratable") or "fail"
         self.result = {"mode": "native", "phase": None, "drain_progress": 0, "evicted": [], "migrated": [],
-                       "shut_down": [], "skipped": [], "pending": []}
+                       "shut_down": [], "left_on_node": [], "pending": []}
 
     # -- reading -------------------------------------------------------------------------------------------------
 
@@ -134,10 +133,9 @@ class NativeMaintenance:
         now = self.now()
         lease = leases.read(self.cluster, self.node_name)
         if leases.decide(lease, leases.MAINTENANCE_HOLDER, now) == leases.HELD:
-            raise MaintenanceFailed(
-                "refusing maintenance: %s" % leases.LeaseHeld(self.node_name, leases.holder(lease),
-                                                             leases.expires_at(lease)),
-                dict(self.result, lease_holder=leases.holder(lease)))
+            held = leases.LeaseHeld(self.node_name, leases.holder(lease), leases.expires_at(lease))
+            raise MaintenanceFailed("refusing maintenance: %s" % held,
+                                    dict(self.result, lease_holder=leases.holder(lease)))
         resumed = mplan.marks(node)["record"]
         snap = Snapshot(self.cluster, self.node_name)
         plan = mplan.plan_drain(snap.pods, snap.vmis_on_node, self.options)
@@ -239,7 +237,7 @@ class NativeMaintenance:
             self.note_migrated(snap, tracked)
             remaining = mplan.remaining_count(plan)
             self.result["drain_progress"] = mplan.drain_progress(total, remaining)
-            self.result["skipped"] = plan["pods"]["skip"] + plan["vms"]["skip"]
+            self.result["left_on_node"] = plan["pods"]["skip"] + plan["vms"]["skip"]
             if mplan.is_drained(plan):
                 self.result.update(phase="Succeeded", pending=[], drain_progress=100)
                 self.event("drained", evicted=len(self.result["evicted"]), migrated=len(self.result["migrated"]))
@@ -257,6 +255,14 @@ class NativeMaintenance:
                     % (self.node_name, self.params["timeout"], self.result["drain_progress"],
                        "; ".join("%s %s: %s" % (p["kind"], p["name"], p["reason"]) for p in self.result["pending"])),
                     self.result)
+            if self.stuck(plan, snap):
+                self.result.update(phase="Failed", pending=self.pending(plan, snap, backoff, limits))
+                raise MaintenanceFailed(
+                    "node %s cannot be drained: every VM left failed to migrate %d times (%d%% done); it stays "
+                    "cordoned and recorded; pending: %s" % (
+                        self.node_name, MIGRATION_ATTEMPTS, self.result["drain_progress"],
+                        "; ".join("%s %s: %s" % (p["kind"], p["name"], p["reason"]) for p in self.result["pending"])),
+                    self.result)
             self.renew_lease()
             acted |= self.evict_pods(plan, backoff, evicted, now)
             acted |= self.shut_down(plan, deleted_vmis)
@@ -264,6 +270,19 @@ class NativeMaintenance:
             last_pending = self.pending(plan, snap, backoff, limits)
             self.result["pending"] = last_pending
             self.wait_for_change(plan, snap, tracked, backoff, deadline)
+
+    def stuck(self, plan, snap):
+        """Nothing can move any more: only VMs whose migrations failed MIGRATION_ATTEMPTS times are left."""
+        pods, vms = plan["pods"], plan["vms"]
+        if pods["evict"] or pods["terminating"] or vms["in_flight"] or vms["shutdown"] or not vms["migrate"]:
+            return False
+        ours = self.our_migrations(snap)
+        for entry in vms["migrate"]:
+            mine = ours.get(_entry_key(entry), [])
+            failures = [m for m in mine if (m.get("status") or {}).get("phase") == "Failed"]
+            if any(placement.is_active_migration(m) for m in mine) or len(failures) < MIGRATION_ATTEMPTS:
+                return False
+        return True
 
     def renew_lease(self):
         if self.clock() - self.lease_renewed_at < self.params["lease_duration"] / 2.0:
@@ -474,9 +493,9 @@ class NativeMaintenance:
             status = vmi.get("status") or {}
             if key not in watched and status.get("nodeName") != self.node_name:
                 continue
+            # only what frees a slot or needs an action wakes the loop (not every migration progress update)
             state = status.get("migrationState") or {}
-            sig.add((key, status.get("nodeName"), status.get("phase"), bool(state.get("completed")),
-                     bool(state.get("failed")), state.get("endTimestamp"), state.get("targetNode"),
+            sig.add((key, status.get("nodeName"), status.get("phase"), bool(state.get("failed")),
                      bool((vmi.get("metadata") or {}).get("deletionTimestamp"))))
         return sig
 

@@ -128,8 +128,8 @@ class OperatorMaintenance(NativeMaintenance):
         self.result["preflight"] = {"capacity": verdict["capacity"], "etcd": verdict["etcd"]}
         if not verdict["ok"]:
             raise MaintenanceFailed("pre-flight failed for node %s, nothing was changed: %s"
-                                    % (self.node_name, "; ".join(verdict["problems"])), dict(self.result,
-                                                                                           phase="Failed"))
+                                    % (self.node_name, "; ".join(verdict["problems"])),
+                                    dict(self.result, phase="Failed"))
 
     def follow(self, name):
         seen = {}
@@ -160,8 +160,8 @@ class OperatorMaintenance(NativeMaintenance):
             why = ("its status stayed empty: no node-maintenance-operator is reconciling it (is the operator "
                    "running?)")
         else:
-            why = "phase %s, drainProgress %s%%, lastError: %s" % (summary["phase"], summary["drain_progress"],
-                                                                    summary["last_error"] or "none")
+            why = "phase %s, drainProgress %s%%, lastError: %s" % (
+                summary["phase"], summary["drain_progress"], summary["last_error"] or "none")
         raise MaintenanceFailed("NodeMaintenance %s did not succeed within timeout=%ss: %s; the CR is left in place "
                                 "(delete it, or run state=absent, to end maintenance)"
                                 % (name, self.params["timeout"], why), self.result)

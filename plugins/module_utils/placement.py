@@ -26,6 +26,7 @@ from ansible_collections.workload.availability.plugins.module_utils import quant
 DEFAULT_LIMITS = {"per_cluster": 5, "per_node": 2}
 FINAL_MIGRATION_PHASES = ("Succeeded", "Failed")
 BLOCKING_EFFECTS = ("NoSchedule", "NoExecute")
+KUBEVIRT_SCHEDULABLE_LABEL = "kubevirt.io/schedulable"
 
 
 def migration_limits(kubevirt):
@@ -162,8 +163,11 @@ def vmi_item(vmi, launcher_pod=None):
     key = "%s/%s" % (vmi["metadata"].get("namespace"), vmi["metadata"]["name"])
     spec = vmi.get("spec") or {}
     if launcher_pod is not None:
-        # the launcher pod carries the VMI's nodeSelector plus KubeVirt's own (kubevirt.io/schedulable=true)
-        return workload_item(key, launcher_pod)
+        # requests from the running launcher pod; the selector from the VMI spec plus KubeVirt's own, as a migration
+        # target pod gets them (the running pod may carry a previous migration's addedNodeSelector)
+        item = workload_item(key, launcher_pod, spec)
+        item["node_selector"][KUBEVIRT_SCHEDULABLE_LABEL] = "true"
+        return item
     requests = ((spec.get("domain") or {}).get("resources") or {}).get("requests") or {}
     memory = requests.get("memory") or ((spec.get("domain") or {}).get("memory") or {}).get("guest")
     return {"key": key, "cpu": quantity.parse(requests.get("cpu")), "memory": quantity.parse(memory),

@@ -37,7 +37,7 @@ description:
     or a run and the medik8s operators, never fence the same node at once; a valid lease of another holder refuses
     the run even with O(force=true), naming the holder.
 author:
-  - workload.availability contributors
+  - workload.availability contributors (@workload-availability)
 extends_documentation_fragment:
   - kubernetes.core.k8s_auth_options
   - workload.availability.cluster

@@ -30,7 +30,7 @@ description:
   - An interrupted run (killed process, lost connection) is finished by the next run, which reads where the drain
     stands from the cluster. A rerun on a node that is already in maintenance and drained changes nothing.
 author:
-  - workload.availability contributors
+  - Workload Availability contributors (@workload-availability)
 extends_documentation_fragment:
   - kubernetes.core.k8s_auth_options
   - workload.availability.cluster
@@ -107,7 +107,7 @@ options:
       - V(shutdown) deletes their VirtualMachineInstance gracefully; the VirtualMachine's run strategy decides
         whether it starts again on another node. Each one is listed in RV(shut_down).
       - V(skip) leaves them running on the node; the node is cordoned and tainted, and they are listed in
-        RV(skipped).
+        RV(left_on_node).
     type: str
     choices: [fail, shutdown, skip]
     default: fail
@@ -138,7 +138,7 @@ options:
   pod_selectors:
     description:
       - Label selectors (kubectl syntax, for example V(app=web) or V(tier in (front,back))). When given, only pods
-        matching at least one of them are drained; the others stay and are listed in RV(skipped).
+        matching at least one of them are drained; the others stay and are listed in RV(left_on_node).
       - VMs are moved regardless.
     type: list
     elements: str
@@ -240,7 +240,7 @@ shut_down:
   returned: O(state=present)
   type: list
   elements: dict
-skipped:
+left_on_node:
   description: Pods and VMs left on the node on purpose, each with the reason (DaemonSet, mirror pod,
     O(pod_selectors), O(non_migratable=skip)).
   returned: O(state=present)
@@ -397,9 +397,9 @@ def summary(params, result, changed):
             name, len(plan.get("evict") or []), len(plan.get("migrate") or []))
     if not changed:
         return "node %s is already in maintenance and drained" % name
-    return "node %s is in maintenance (%s mode): %d pods evicted, %d VMs migrated, %d shut down, %d skipped" % (
+    return "node %s is in maintenance (%s mode): %d pods evicted, %d VMs migrated, %d shut down, %d left on the node" % (
         name, result.get("mode"), len(result.get("evicted") or []), len(result.get("migrated") or []),
-        len(result.get("shut_down") or []), len(result.get("skipped") or []))
+        len(result.get("shut_down") or []), len(result.get("left_on_node") or []))
 
 
 if __name__ == "__main__":

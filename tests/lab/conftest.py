@@ -21,10 +21,10 @@ from lab.testing import running_lab  # noqa: E402
 class RawApi:
     """Plain HTTP to a lab, to assert status codes, headers and bodies exactly as a client receives them."""
 
-    def __init__(self, lab, token=None):
-        self.lab = lab
-        self.token = lab.token if token is None else token
-        self.http = urllib3.PoolManager(ca_certs=lab.ca_path) if lab.ca_path else urllib3.PoolManager()
+    def __init__(self, target, token=None):
+        self.lab = target
+        self.token = target.token if token is None else token
+        self.http = urllib3.PoolManager(ca_certs=target.ca_path) if target.ca_path else urllib3.PoolManager()
 
     def request(self, method, path, body=None, content_type="application/json", headers=None, raw=False,
                 timeout=10.0, preload=True):

@@ -1,6 +1,6 @@
 """CustomResourceDefinitions: served types, schema validation/defaulting/pruning, subresources, columns."""
 import pytest
-from kubernetes import client, config, dynamic
+from kubernetes import config, dynamic
 
 GROUP = "lab.example.com"
 CRD = {
@@ -138,3 +138,13 @@ def test_install_crd_from_python(api_lab):
     api_lab.install_crd(crd)
     assert api_lab.registry.find(GROUP, "v1", "gizmos").kind == "Gizmo"
     assert api_lab.install_crd(crd)["metadata"]["name"] == f"gizmos.{GROUP}"
+
+
+def test_field_validation_of_unknown_fields(raw, crd):
+    widget = _widget("strict", size="small")
+    widget["spec"]["colour"] = "red"
+    status, body, _ = raw.post(BASE + "?fieldValidation=Strict", widget)
+    assert status == 400 and body["message"] == 'strict decoding error: unknown field "spec.colour"'
+    status, body, headers = raw.post(BASE, widget)
+    assert status == 201 and "colour" not in body["spec"]
+    assert headers["Warning"] == '299 - "unknown field \\"spec.colour\\""'

@@ -17,7 +17,8 @@ def test_create_answers_201_with_server_filled_metadata(raw):
     assert status == 201
     meta = body["metadata"]
     assert meta["uid"] and meta["creationTimestamp"].endswith("Z")
-    assert int(meta["resourceVersion"]) > 0 and meta["generation"] == 1
+    assert int(meta["resourceVersion"]) > 0
+    assert "generation" not in meta   # as on a real server: ConfigMaps do not track generation
     assert (body["kind"], body["apiVersion"], meta["namespace"]) == ("ConfigMap", "v1", "default")
 
 
@@ -83,6 +84,7 @@ def test_generation_bumps_on_spec_change_only(raw):
     assert labelled["metadata"]["generation"] == 1
     _, scaled, _ = raw.patch(path, {"spec": {"replicas": 3}})
     assert scaled["metadata"]["generation"] == 2
+    assert created["metadata"]["generation"] == 1
 
 
 def test_status_subresource_separates_spec_and_status(raw):
@@ -172,3 +174,32 @@ def test_deletecollection_with_selector(raw):
 def test_unknown_resource_is_404(raw):
     status, body, _ = raw.get("/api/v1/widgets")
     assert status == 404 and body["reason"] == "NotFound"
+
+
+def test_system_namespaces_may_not_be_deleted(raw):
+    status, body, _ = raw.delete("/api/v1/namespaces/kube-system")
+    assert status == 403 and body["message"] == 'namespaces "kube-system" is forbidden: this namespace may not be deleted'
+
+
+def test_resource_version_on_create_is_refused(raw):
+    cm = _cm("crud-with-rv")
+    cm["metadata"]["resourceVersion"] = "12"
+    status, body, _ = raw.post("/api/v1/namespaces/default/configmaps", cm)
+    assert status == 500 and "resourceVersion should not be set on objects to be created" in body["message"]
+
+
+def test_services_get_cluster_ips_and_node_ports(raw):
+    def service(name, **spec):
+        return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name},
+                "spec": {"ports": [{"port": 80}], "selector": {"app": name}, **spec}}
+
+    _, first, _ = raw.post("/api/v1/namespaces/default/services", service("svc-a"))
+    _, second, _ = raw.post("/api/v1/namespaces/default/services", service("svc-b", type="NodePort"))
+    assert first["spec"]["clusterIP"].startswith("172.30.") and first["spec"]["clusterIPs"] == [first["spec"]["clusterIP"]]
+    assert second["spec"]["clusterIP"] != first["spec"]["clusterIP"]
+    assert 30000 <= second["spec"]["ports"][0]["nodePort"] <= 32767
+    _, headless, _ = raw.post("/api/v1/namespaces/default/services", service("svc-h", clusterIP="None"))
+    assert headless["spec"]["clusterIP"] == "None"
+    status, body, _ = raw.post("/api/v1/namespaces/default/services",
+                               service("svc-c", clusterIP=first["spec"]["clusterIP"]))
+    assert status == 422 and "already allocated" in body["message"]

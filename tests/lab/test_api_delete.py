@@ -93,3 +93,11 @@ def test_delete_preconditions(raw):
                               {"preconditions": {"uid": cm["metadata"]["uid"],
                                                  "resourceVersion": cm["metadata"]["resourceVersion"]}})
     assert status == 200
+
+
+def test_namespace_created_in_process_still_empties_before_going(api_lab, raw):
+    api_lab.store.create("namespaces", {"metadata": {"name": "del-ns-store"}})
+    api_lab.store.create("configmaps", {"metadata": {"name": "inside", "namespace": "del-ns-store"}})
+    api_lab.store.delete("namespaces", None, "del-ns-store")
+    api_lab.wait_for(lambda: raw.get("/api/v1/namespaces/del-ns-store")[0] == 404, timeout=5)
+    assert api_lab.store.list("configmaps", namespace="del-ns-store")[0] == []

@@ -93,3 +93,27 @@ def test_bad_rules_are_400(raw):
     assert raw.put("/lab/v1/faults", {"rules": [{"error": 418}]})[0] == 400
     assert raw.put("/lab/v1/faults", {"rules": [{"rate": 2}]})[0] == 400
     assert raw.put("/lab/v1/faults", {"rules": [{"colour": "red"}]})[0] == 400
+
+
+def test_rule_for_a_subresource(raw, api_lab):
+    api_lab.store.create("pods", {"metadata": {"name": "f-evict", "namespace": "default"},
+                                  "spec": {"nodeName": "n1", "containers": [{"name": "c", "image": "i"}]},
+                                  "status": {"phase": "Running"}})
+    _set(raw, {"verb": "create", "resource": "pods/eviction", "error": 429, "retry_after": 5})
+    eviction = {"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": "f-evict", "namespace": "default"}}
+    status, _, headers = raw.post("/api/v1/namespaces/default/pods/f-evict/eviction", eviction)
+    assert status == 429 and headers["Retry-After"] == "5"
+    assert raw.get("/api/v1/namespaces/default/pods/f-evict")[0] == 200
+    assert raw.post("/api/v1/namespaces/default/pods", {"apiVersion": "v1", "kind": "Pod",
+                                                        "metadata": {"name": "f-other"},
+                                                        "spec": {"containers": [{"name": "c", "image": "i"}]}})[0] == 201
+
+
+def test_aggregated_apis_get_faults_too(raw, api_lab):
+    from lab.apiserver.resources import ResourceType
+    api_lab.server.register_aggregated("metrics.k8s.io", "v1beta1", [
+        ResourceType("metrics.k8s.io", "v1beta1", "nodes", "NodeMetrics", False, verbs=("get", "list"))],
+        lambda request: (200, {"kind": "NodeMetricsList", "apiVersion": "metrics.k8s.io/v1beta1", "items": []}))
+    _set(raw, {"verb": "list", "resource": "nodes.metrics.k8s.io", "error": 503})
+    assert raw.get("/apis/metrics.k8s.io/v1beta1/nodes")[0] == 503
+    assert raw.get("/api/v1/nodes")[0] == 200

@@ -160,3 +160,42 @@ def test_api_resources_lists_short_names(kubectl):
     out = kubectl("api-resources").stdout
     pods = next(line.split() for line in out.splitlines() if line.startswith("pods "))
     assert pods == ["pods", "po", "v1", "true", "Pod"]
+
+
+def test_strict_field_validation_of_custom_resources(kubectl, tls_lab):
+    from test_api_crd import CRD
+    tls_lab.install_crd(CRD)
+    widget = "apiVersion: lab.example.com/v1\nkind: Widget\nmetadata: {name: k-w}\nspec: {size: small, colour: red}\n"
+    result = kubectl("create", "-f", "-", input=widget, check=False)
+    assert result.returncode == 1 and 'strict decoding error: unknown field "spec.colour"' in result.stderr
+    kubectl("create", "-f", "-", input=widget.replace(", colour: red", ""))
+    lines = kubectl("get", "widgets").stdout.splitlines()
+    assert lines[0].split() == ["NAME", "SIZE", "REPLICAS"] and lines[1].split() == ["k-w", "small", "1"]
+    kubectl("scale", "widget", "k-w", "--replicas=3")
+    assert tls_lab.store.get("widgets.lab.example.com", "default", "k-w")["spec"]["replicas"] == 3
+
+
+def test_typed_create_commands_send_protobuf(kubectl, tls_lab):
+    kubectl("create", "namespace", "k-proto")
+    kubectl("create", "deployment", "k-web", "--image=nginx", "--replicas=2", "--port=80", "-n", "k-proto")
+    kubectl("create", "configmap", "k-c", "--from-literal=a=1", "-n", "k-proto")
+    kubectl("create", "secret", "generic", "k-s", "--from-literal=p=secret", "-n", "k-proto")
+    kubectl("create", "pdb", "k-pdb", "--selector=app=k-web", "--max-unavailable=25%", "-n", "k-proto")
+    deployment = tls_lab.store.get("deployments.apps", "k-proto", "k-web")
+    assert deployment["spec"]["replicas"] == 2
+    assert deployment["spec"]["selector"] == {"matchLabels": {"app": "k-web"}}
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    assert (container["name"], container["image"], container["ports"][0]["containerPort"]) == ("nginx", "nginx", 80)
+    assert tls_lab.store.get("configmaps", "k-proto", "k-c")["data"] == {"a": "1"}
+    secret = tls_lab.store.get("secrets", "k-proto", "k-s")
+    assert secret["data"] == {"p": "c2VjcmV0"} and secret["type"] == "Opaque"
+    assert tls_lab.store.get("poddisruptionbudgets.policy", "k-proto", "k-pdb")["spec"]["maxUnavailable"] == "25%"
+
+
+def test_auth_can_i_reflects_the_identity(kubectl):
+    assert kubectl("auth", "can-i", "delete", "nodes").stdout.strip() == "yes"
+    readonly = kubectl("auth", "can-i", "delete", "nodes", "--context", "lab-readonly", check=False)
+    assert readonly.returncode == 1 and readonly.stdout.startswith("no")
+    assert kubectl("auth", "can-i", "list", "pods", "--context", "lab-readonly").stdout.strip() == "yes"
+    denied = kubectl("delete", "node", "k-node", "--context", "lab-readonly", check=False)
+    assert denied.returncode == 1 and 'User "lab-readonly" cannot delete resource "nodes"' in denied.stderr

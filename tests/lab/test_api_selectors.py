@@ -94,3 +94,9 @@ def test_pagination_with_limit_and_continue(raw, api_lab):
     assert pages == 3 and names == [f"page-{i}" for i in range(7)]
     status, _, _ = raw.get("/api/v1/namespaces/default/configmaps?limit=3&continue=%%%")
     assert status == 400
+
+
+def test_non_numeric_parameters_are_400(raw):
+    assert raw.get("/api/v1/namespaces/default/configmaps?limit=ten")[0] == 400
+    assert raw.get("/api/v1/namespaces/default/configmaps?watch=1&timeoutSeconds=soon")[0] == 400
+    assert raw.delete("/api/v1/namespaces/default/configmaps/x?gracePeriodSeconds=later")[0] == 400

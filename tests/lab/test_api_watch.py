@@ -94,14 +94,26 @@ def test_bookmarks_carry_the_current_resource_version(raw, namespace, monkeypatc
     assert int(events[0]["object"]["metadata"]["resourceVersion"]) > 0
 
 
-def test_watch_from_compacted_version_is_410_gone(raw, api_lab, namespace):
+def test_watch_from_compacted_version_ends_with_a_410_error_event(raw, api_lab, namespace):
     raw.post(f"/api/v1/namespaces/{namespace}/configmaps", _cm("old"))
     old_rv = raw.get(f"/api/v1/namespaces/{namespace}/configmaps")[1]["metadata"]["resourceVersion"]
     raw.post(f"/api/v1/namespaces/{namespace}/configmaps", _cm("newer"))
     api_lab.store.compact()
-    status, body, _ = raw.get(f"/api/v1/namespaces/{namespace}/configmaps?watch=1&resourceVersion={old_rv}")
-    assert status == 410 and body["reason"] == "Expired"
-    assert body["message"].startswith("too old resource version")
+    response = raw.get(f"/api/v1/namespaces/{namespace}/configmaps?watch=1&resourceVersion={old_rv}", preload=False)
+    assert response.status == 200
+    events = _read_events(response, 2, timeout=2)
+    assert len(events) == 1 and events[0]["type"] == "ERROR"
+    status = events[0]["object"]
+    assert (status["kind"], status["code"], status["reason"]) == ("Status", 410, "Expired")
+    assert status["message"].startswith(f"too old resource version: {old_rv} (")
+    core = client.CoreV1Api(config.new_client_from_config(config_file=api_lab.kubeconfig_path))
+    with pytest.raises(client.ApiException) as caught:
+        list(watch.Watch().stream(core.list_namespaced_config_map, namespace, resource_version=old_rv,
+                                  timeout_seconds=1))
+    assert caught.value.status == 410
+    with pytest.raises(Exception) as in_process:
+        api_lab.store.watch("configmaps", resource_version=old_rv)
+    assert in_process.value.code == 410
 
 
 def test_python_client_watch_stream(api_lab, namespace):
@@ -139,3 +151,50 @@ def test_store_watcher_and_subscribers_see_commits_in_order(api_lab):
         ("ADDED", None), ("MODIFIED", {"k": "v"}), ("DELETED", {"k": "v"})]
     assert [c for c in calls if c[1] == "configmaps"] == [
         ("ADDED", "configmaps", "sub-a"), ("MODIFIED", "configmaps", "sub-a"), ("DELETED", "configmaps", "sub-a")]
+
+
+def test_subscribers_see_commit_order_even_when_one_writes_back(api_lab):
+    store = api_lab.store
+    first_seen, second_seen = [], []
+
+    def writer(event_type, key, obj, old):
+        if key == "configmaps" and obj["metadata"]["name"] == "order-a" and event_type == "ADDED":
+            store.create("configmaps", _cm("order-b") | {"metadata": {"name": "order-b", "namespace": "default"}})
+        if key == "configmaps" and obj["metadata"]["name"].startswith("order-"):
+            first_seen.append((event_type, obj["metadata"]["name"]))
+
+    def reader(event_type, key, obj, old):
+        if key == "configmaps" and obj["metadata"]["name"].startswith("order-"):
+            second_seen.append((event_type, obj["metadata"]["name"]))
+
+    tokens = [store.subscribe(writer), store.subscribe(reader, copy=False)]
+    try:
+        store.create("configmaps", {"metadata": {"name": "order-a", "namespace": "default"}})
+    finally:
+        for token in tokens:
+            store.unsubscribe(token)
+    assert first_seen == second_seen == [("ADDED", "order-a"), ("ADDED", "order-b")]
+
+
+def test_http_watch_keeps_commit_order_under_concurrent_writers(raw, api_lab, namespace):
+    start = raw.get(f"/api/v1/namespaces/{namespace}/configmaps")[1]["metadata"]["resourceVersion"]
+    response = raw.get(f"/api/v1/namespaces/{namespace}/configmaps?watch=1&resourceVersion={start}&timeoutSeconds=20",
+                       preload=False)
+
+    def writer(index):
+        for step in range(25):
+            name = f"c-{index}-{step % 5}"
+            try:
+                api_lab.store.create("configmaps", {"metadata": {"name": name, "namespace": namespace}})
+            except Exception:
+                api_lab.store.mutate("configmaps", namespace, name, lambda o, s=step: {**o, "data": {"s": str(s)}})
+
+    threads = [threading.Thread(target=writer, args=(index,)) for index in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    events = _read_events(response, 100, timeout=10)
+    versions = [int(e["object"]["metadata"]["resourceVersion"]) for e in events]
+    assert len(events) == 100 and versions == sorted(versions) and len(set(versions)) == 100
+    assert sum(1 for e in events if e["type"] == "ADDED") == 20

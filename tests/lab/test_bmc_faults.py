@@ -129,3 +129,10 @@ def test_single_port_mode_routes_by_system_and_keeps_per_node_faults(tmp_path):
             get(lab, "n-2")
         sushy_system(lab, "n-0").reset_system(sushy.ResetType.FORCE_OFF)
         assert wait_until(lambda: not lab.machines.is_powered("n-0"), 5)
+
+
+def test_bmc_without_auth_answers_anyone(tmp_path):
+    with BmcOnlyLab(tmp_path, nodes=("n-0",), auth=False) as lab:
+        bmc = lab.bmc_component
+        assert requests.get(system_url(lab, "n-0"), timeout=5).status_code == 200
+        assert bmc.inventory_vars()["lab_bmc_hosts"]["n-0"]["bmc_username"] == ""

@@ -93,6 +93,8 @@ def test_fence_redfish_powers_a_lab_node_off_and_on(lab):
     assert on.returncode == 0, on.stdout + on.stderr
     assert machines.is_powered(node)
     assert wait(lambda: node_ready(lab, node), 30)
+    annotations = api_get(lab, f"/api/v1/nodes/{node}")["metadata"]["annotations"]
+    assert annotations["machine.openshift.io/machine"] == f"{NS}/lab-{node}"
 
 
 def test_lab_power_off_fault_and_recover(lab):
@@ -121,8 +123,26 @@ def test_bmc_down_through_the_control_endpoint(lab):
     answer = requests.get(bmc.base_url("master-1") + hostvars["bmc_systems_uri"], verify=False, timeout=5,
                           auth=(hostvars["bmc_username"], hostvars["bmc_password"]))
     assert answer.status_code == 503
+    host = api_get(lab, f"/apis/metal3.io/v1alpha1/namespaces/{NS}/baremetalhosts/master-0")
+    assert (host["status"]["operationalStatus"], host["status"]["errorType"]) == ("error", "power management error")
     status = requests.get(lab.url + "/lab/v1/bmc", headers=headers, verify=lab.ca_path, timeout=10).json()
     assert status["nodes"]["master-0"]["fault"] == "blackhole" and status["nodes"]["master-1"]["fault"] == "error"
     lab.recover("master-0")
     lab.recover("master-1")
     assert requests.get(bmc.base_url("master-0") + "/redfish/v1/", verify=False, timeout=5).status_code == 200
+    host = api_get(lab, f"/apis/metal3.io/v1alpha1/namespaces/{NS}/baremetalhosts/master-0")
+    assert (host["status"]["operationalStatus"], host["status"]["errorType"]) == ("OK", "")
+
+
+def test_a_re_registered_node_gets_its_machine_annotation_back(lab):
+    node = lab.store.get("nodes", None, "worker-1")
+    lab.store.delete("nodes", None, "worker-1", grace_period_seconds=0)
+    for field in ("uid", "resourceVersion", "creationTimestamp", "annotations"):
+        node["metadata"].pop(field, None)
+    time.sleep(0.5)
+    try:
+        lab.store.create("nodes", node)     # what a restarted kubelet does
+    except Exception as error:  # noqa: BLE001 - the lab's kubelet registered it again already
+        assert getattr(error, "code", None) == 409
+    assert wait(lambda: api_get(lab, "/api/v1/nodes/worker-1")["metadata"].get("annotations", {}).get(
+        "machine.openshift.io/machine") == f"{NS}/lab-worker-1", 5)

@@ -142,3 +142,39 @@ def test_power_cycle_reboots_the_node_and_restarts_its_pods(make_lab):
     always = wait(lambda: (p := core.read_namespaced_pod("always", "default")).status.container_statuses[0]
                   .restart_count == 1 and p, 5, "restartPolicy Always pod restarted")
     assert always.status.phase == "Running" and always.metadata.uid in machines.running_pods("worker-1")
+
+
+def test_noexecute_taints_are_rate_limited_per_zone(make_lab):
+    lab = cluster_lab(make_lab, node_eviction_rate=0.5)          # one node every 2 s
+    core, _, _ = clients(lab)
+    lab.fail("worker-0", "kubelet-stop")
+    lab.fail("worker-1", "kubelet-stop")
+
+    def noexecute_added(name):
+        taints = core.read_node(name).spec.taints or []
+        return next((t.time_added for t in taints if t.effect == "NoExecute"), None)
+
+    wait(lambda: noexecute_added("worker-0") or noexecute_added("worker-1"), 6, "the first NoExecute taint")
+    first = noexecute_added("worker-0") or noexecute_added("worker-1")
+    both = wait(lambda: (a := noexecute_added("worker-0")) and (b := noexecute_added("worker-1")) and (a, b), 6,
+                "the second NoExecute taint")
+    assert abs((both[0] - both[1]).total_seconds()) >= 1
+    assert first == min(both)
+    unschedulable = {(t.key, t.effect) for t in core.read_node("worker-1").spec.taints}
+    assert ("node.kubernetes.io/unreachable", "NoSchedule") in unschedulable   # NoSchedule is not rate limited
+
+
+def test_partially_disrupted_small_cluster_stops_noexecute_tainting(make_lab):
+    lab = cluster_lab(make_lab)
+    core, _, _ = clients(lab)
+    for name in ("worker-0", "worker-1", "worker-2", "master-0"):  # 4 of 6 down: a partial disruption
+        lab.fail(name, "kubelet-stop")
+    wait(lambda: all(ready_condition(core.read_node(n)).status == "Unknown"
+                     for n in ("worker-0", "worker-1", "worker-2", "master-0")), 6, "four nodes Unknown")
+    time.sleep(1.0)
+    tainted = [n for n in ("worker-0", "worker-1", "worker-2", "master-0")
+               if any(t.effect == "NoExecute" for t in core.read_node(n).spec.taints or [])]
+    # Nodes noticed before the zone crossed the threshold were tainted; once it is partially disrupted no more.
+    assert len(tainted) < 4
+    assert all(any(t.key == "node.kubernetes.io/unreachable" and t.effect == "NoSchedule"
+                   for t in core.read_node(n).spec.taints) for n in ("worker-0", "worker-1", "worker-2", "master-0"))

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from lab.cluster import scenarios
+from lab.cluster import scenarios, zones
 from lab.cluster.disruption import budget_numbers
 from lab.cluster.machines import Machine, Machines
 from lab.cluster.node_lifecycle import desired_taints
@@ -121,14 +121,32 @@ def test_condition_taints_follow_ready_and_cordon():
     def node(ready, unschedulable=False, taints=None):
         return {"spec": {"unschedulable": unschedulable, "taints": taints or []},
                 "status": {"conditions": [{"type": "Ready", "status": ready}]}}
-    unknown = desired_taints(node("Unknown"), True, "T")
+    unknown = desired_taints(node("Unknown"), "add", "T")
     assert [(t["key"], t["effect"], t.get("timeAdded")) for t in unknown] == [
         ("node.kubernetes.io/unreachable", "NoExecute", "T"), ("node.kubernetes.io/unreachable", "NoSchedule", None)]
-    assert [t["effect"] for t in desired_taints(node("False"), False, "T")] == ["NoSchedule"]   # full disruption
+    assert [t["effect"] for t in desired_taints(node("False"), "keep", "T")] == ["NoSchedule"]   # rate limited
+    assert [t["effect"] for t in desired_taints(node("Unknown", taints=unknown), "strip", "T")] == ["NoSchedule"]
+    swapped = desired_taints(node("False", taints=unknown), "keep", "T2")          # Unknown -> False: swap
+    assert {(t["key"], t["effect"]) for t in swapped} == {("node.kubernetes.io/not-ready", "NoExecute"),
+                                                           ("node.kubernetes.io/not-ready", "NoSchedule")}
     keep = [{"key": "medik8s.io/drain", "effect": "NoSchedule"}]
-    cordoned = desired_taints(node("True", True, keep + unknown), True, "T")
+    cordoned = desired_taints(node("True", True, keep + unknown), "add", "T")
     assert cordoned == keep + [{"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"}]
-    assert desired_taints(node("True", False, keep), True, "T") is None
+    assert desired_taints(node("True", False, keep), "add", "T") is None
+
+
+def test_zone_states_and_eviction_rate_limit():
+    timings = load_timings("realistic")
+    assert zones.zone_state(ready=0, not_ready=6, unhealthy_threshold=0.55) == zones.FULL
+    assert zones.zone_state(ready=2, not_ready=4, unhealthy_threshold=0.55) == zones.PARTIAL
+    assert zones.zone_state(ready=1, not_ready=2, unhealthy_threshold=0.55) == zones.NORMAL   # fewer than 3 down
+    assert zones.eviction_rate(zones.PARTIAL, 6, timings) == 0.0              # small cluster: evictions stop
+    assert zones.eviction_rate(zones.PARTIAL, 500, timings) == 0.01
+    assert zones.eviction_rate(zones.NORMAL, 6, timings) == 0.1
+    bucket = zones.TokenBucket(0.1)
+    assert bucket.take(100.0) == 0.0                                          # the first node at once
+    assert bucket.take(101.0) == pytest.approx(9.0)                           # the next one 10 s later
+    assert bucket.take(110.0) == 0.0
 
 
 def test_eviction_delay_is_the_smallest_matching_toleration():

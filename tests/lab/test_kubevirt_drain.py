@@ -65,7 +65,7 @@ def test_drain_waits_for_live_migrations_then_succeeds(lab):
     assert "node/worker-0 drained" in result.stdout
     migrations = custom.list_namespaced_custom_object(GROUP, VERSION, "default",
                                                       "virtualmachineinstancemigrations")["items"]
-    assert len(migrations) == 3
+    assert sorted(m["spec"]["vmiName"] for m in migrations) == ["mig-0", "mig-1", "mig-2"]
     assert all(m["metadata"]["name"].startswith("kubevirt-evacuation-") for m in migrations)
     assert {m["status"]["phase"] for m in migrations} == {"Succeeded"}
     truth = lab.component("cluster").truth
@@ -88,3 +88,37 @@ def test_non_migratable_vm_under_live_migrate_blocks_the_drain(lab):
     assert ('admission webhook "virt-launcher-eviction-interceptor.kubevirt.io" denied the request: '
             'VMI pinned-disk is configured with an eviction strategy but is not live-migratable') in result.stderr
     assert lab.component("cluster").truth.running_on("default/pinned-disk") == {"worker-1"}
+
+
+def test_eviction_strategy_none_lets_the_eviction_through_and_the_vm_restarts(lab):
+    custom = start_vms(lab, [vm_body("plain", "worker-2", eviction="None")])
+    core = client.CoreV1Api(config.new_client_from_config(config_file=lab.kubeconfig_path))
+    old = vmi(custom, "plain")
+    launcher = core.list_namespaced_pod("default", label_selector=f"kubevirt.io/created-by={old['metadata']['uid']}")
+    name = launcher.items[0].metadata.name
+    core.create_namespaced_pod_eviction(name, "default", client.V1Eviction(
+        metadata=client.V1ObjectMeta(name=name, namespace="default")))
+
+    def restarted():
+        current = vmi(custom, "plain")
+        return current["metadata"]["uid"] != old["metadata"]["uid"] and current["status"].get("phase") == "Running"
+    lab.wait_for(restarted, 20)
+    assert custom.list_namespaced_custom_object(GROUP, VERSION, "default",
+                                                "virtualmachineinstancemigrations")["items"] == []
+
+
+def test_repeated_eviction_during_an_evacuation_is_refused_as_in_progress(lab):
+    custom = start_vms(lab, [vm_body("twice", "worker-0")])
+    core = client.CoreV1Api(config.new_client_from_config(config_file=lab.kubeconfig_path))
+    uid = vmi(custom, "twice")["metadata"]["uid"]
+    name = core.list_namespaced_pod("default", label_selector=f"kubevirt.io/created-by={uid}").items[0].metadata.name
+    body = client.V1Eviction(metadata=client.V1ObjectMeta(name=name, namespace="default"))
+    messages = []
+    for _ in range(2):
+        with pytest.raises(client.ApiException) as denied:
+            core.create_namespaced_pod_eviction(name, "default", body)
+        assert denied.value.status == 429
+        messages.append(denied.value.body)
+    assert 'Eviction triggered evacuation of VMI \\"default/twice\\"' in messages[0]
+    assert 'Evacuation in progress: Eviction triggered evacuation of VMI \\"default/twice\\"' in messages[1]
+    assert vmi(custom, "twice")["status"]["evacuationNodeName"] == "worker-0"

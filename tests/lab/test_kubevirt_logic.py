@@ -109,6 +109,17 @@ def test_halted_deletes_the_vmi_and_reports_vmi_not_exists_when_gone():
     assert actions.create_vmi is None
 
 
+def test_vm_mirrors_the_vmi_live_migratable_condition():
+    the_vmi = running_vmi()
+    the_vmi["status"]["conditions"].append({"type": "LiveMigratable", "status": "False",
+                                            "reason": "DisksNotLiveMigratable", "message": "m"})
+    conditions = decide_vm(vm({"runStrategy": "Always"}), the_vmi, NOW).status["conditions"]
+    assert {"type": "LiveMigratable", "status": "False", "reason": "DisksNotLiveMigratable",
+            "message": "m"} in conditions
+    gone = decide_vm(vm({"runStrategy": "Halted"}, {"conditions": conditions}), None, NOW).status["conditions"]
+    assert [c["type"] for c in gone] == ["Ready"]
+
+
 def test_always_replaces_a_failed_vmi():
     assert decide_vm(vm({"runStrategy": "Always"}, {"runStrategy": "Always"}), running_vmi("Failed"),
                      NOW).delete_vmi_uid == "vmi-1"
@@ -130,6 +141,7 @@ def test_rerun_on_failure_stays_stopped_after_a_stop_request():
     assert decide_vm(stopped, running_vmi(), NOW).delete_vmi_uid == "vmi-1"
     after = decide_vm(stopped, None, NOW)
     assert after.create_vmi is None and "stateChangeRequests" not in after.status
+    assert after.status["printableStatus"] == "Stopped"
 
 
 def test_manual_starts_only_on_request_and_consumes_it():
@@ -252,3 +264,20 @@ def test_only_the_last_five_finished_migrations_are_kept():
                for i in range(8)]
     history.append(migration("live", "vm", "Running", "2026-01-01T00:01:00Z"))
     assert [m["metadata"]["name"] for m in finished_to_collect(history)] == ["m0", "m1", "m2"]
+
+
+# --- scenario VMs --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("reason", ["DisksNotLiveMigratable", "HostDeviceNotLiveMigratable",
+                                    "InterfaceNotLiveMigratable", None])
+def test_scenario_vms_declare_their_migratability_in_the_spec(reason):
+    from lab.kubevirt.scenario_vms import vm_from_scenario
+    entry = {"namespace": "vms", "name": "v", "cpu": 2, "memory_bytes": 2 * GIB, "run_strategy": "Always",
+             "eviction_strategy": "LiveMigrate", "migratable": reason is None, "not_migratable_reason": reason,
+             "node": "worker-1"}
+    the_vm = vm_from_scenario(entry)
+    spec = the_vm["spec"]["template"]["spec"]
+    found = non_migratable_reason(spec, {}, the_vm["spec"]["dataVolumeTemplates"], lambda claim: None)
+    assert (found[0] if found else None) == reason
+    assert spec["domain"]["memory"]["guest"] == "2Gi" and spec["evictionStrategy"] == "LiveMigrate"
+    assert the_vm["metadata"]["annotations"]["lab.kubevirt.io/initial-node"] == "worker-1"
+    assert "affinity" not in spec

@@ -174,3 +174,46 @@ def test_subresources_start_stop_restart_migrate(lab):
     status, discovery = http.call("GET", "/apis/subresources.kubevirt.io/v1")
     assert {"virtualmachines/start", "virtualmachines/stop", "virtualmachines/restart",
             "virtualmachines/migrate"} <= {r["name"] for r in discovery["resources"]}
+
+
+def test_a_stalled_migration_is_aborted_after_progress_timeout(lab):
+    custom = start(lab, ["stuck"])
+    status, _ = Http(lab).call("POST", "/lab/v1/kubevirt/stall-migrations", {"namespace": NS, "vmi": "stuck"})
+    assert status == 200
+    source = vmi(custom, "stuck")["status"]["nodeName"]
+    migrate(custom, "stuck")
+    lab.wait_for(lambda: phase(custom.get_namespaced_custom_object(
+        GROUP, VERSION, NS, "virtualmachineinstancemigrations", "mig-stuck")) == "Failed", 20)
+    state = custom.get_namespaced_custom_object(GROUP, VERSION, NS, "virtualmachineinstancemigrations",
+                                                "mig-stuck")["status"]["migrationState"]
+    assert state["failureReason"] == "Live migration stuck for 150 sec and has been aborted"
+    assert state["abortRequested"] is True
+    assert vmi(custom, "stuck")["status"]["nodeName"] == source
+
+
+def test_a_vm_that_fits_nowhere_reports_error_unschedulable(lab):
+    custom = custom_api(lab)
+    custom.create_namespaced_custom_object(GROUP, VERSION, NS, "virtualmachines", vm_body("huge", memory="4Ti"))
+
+    def printable():
+        vm = custom.get_namespaced_custom_object(GROUP, VERSION, NS, "virtualmachines", "huge")
+        return (vm.get("status") or {}).get("printableStatus")
+    lab.wait_for(lambda: printable() == "ErrorUnschedulable", 10)
+    assert phase(vmi(custom, "huge")) == "Scheduling"
+
+
+def test_deleting_a_running_migration_aborts_it_and_removes_the_target_pod(lab):
+    custom = start(lab, ["abort-me"])
+    source = vmi(custom, "abort-me")["status"]["nodeName"]
+    migrate(custom, "abort-me", name="doomed")
+    lab.wait_for(lambda: phase(custom.get_namespaced_custom_object(
+        GROUP, VERSION, NS, "virtualmachineinstancemigrations", "doomed")) == "Running", 10)
+    custom.delete_namespaced_custom_object(GROUP, VERSION, NS, "virtualmachineinstancemigrations", "doomed")
+    lab.wait_for(lambda: not [m for m in migrations(custom) if m["metadata"]["name"] == "doomed"], 10)
+    core = client.CoreV1Api(config.new_client_from_config(config_file=lab.kubeconfig_path))
+    uid = vmi(custom, "abort-me")["metadata"]["uid"]
+    lab.wait_for(lambda: len(core.list_namespaced_pod(NS, label_selector=f"kubevirt.io/created-by={uid}").items)
+                 == 1, 10)
+    state = vmi(custom, "abort-me")["status"]
+    assert state["nodeName"] == source and state["migrationState"]["failed"] is True
+    assert lab.component("cluster").truth.running_on(f"{NS}/abort-me") == {source}

@@ -83,3 +83,25 @@ def test_partitioned_node_keeps_running_its_vm_and_force_deletion_shows_split_br
     cluster.machines.heal("worker-1")      # the kubelet is back and kills the orphaned launcher
     lab.wait_for(lambda: cluster.truth.running_on(f"{NS}/pt") == {elsewhere}, 10)
     assert cluster.truth.counters()["split_brain_active"] == 0
+
+
+@pytest.mark.lab(components=["cluster", "kubevirt"], bmc=False, tls=True, vms=0,
+                 overrides={"kubevirt.migration_seconds": 5})
+def test_a_migration_whose_source_loses_power_fails_and_the_vm_is_lost(lab):
+    custom = running_vm(lab, "mover", "worker-0")
+    custom.create_namespaced_custom_object(GROUP, VERSION, NS, "virtualmachineinstancemigrations", {
+        "apiVersion": "kubevirt.io/v1", "kind": "VirtualMachineInstanceMigration",
+        "metadata": {"name": "move", "namespace": NS}, "spec": {"vmiName": "mover"}})
+
+    def migration_phase():
+        return (custom.get_namespaced_custom_object(GROUP, VERSION, NS, "virtualmachineinstancemigrations",
+                                                    "move").get("status") or {}).get("phase")
+    lab.wait_for(lambda: migration_phase() == "Running", 15)
+    cluster = lab.component("cluster")
+    cluster.machines.power_off("worker-0")
+    lab.wait_for(lambda: migration_phase() == "Failed", 10)
+    state = custom.get_namespaced_custom_object(GROUP, VERSION, NS, "virtualmachineinstancemigrations",
+                                                "move")["status"]["migrationState"]
+    assert state["failureReason"] == "migration source node worker-0 is unreachable"
+    assert vmi(custom, "mover")["status"]["nodeName"] == "worker-0"
+    assert cluster.truth.running_on(f"{NS}/mover") == set()

@@ -65,6 +65,18 @@ def test_json_patch_failed_test_is_422_and_nothing_applies():
     assert doc["spec"]["unschedulable"] is False
 
 
+def test_json_patch_test_of_null_passes_on_a_missing_member_of_an_existing_object():
+    node = {"metadata": {"name": "n"}, "spec": {}}
+    guarded = json_patch(node, [{"op": "test", "path": "/spec/taints", "value": None},
+                                {"op": "add", "path": "/spec/taints", "value": [{"key": "k", "effect": "NoSchedule"}]}])
+    assert guarded["spec"]["taints"] == [{"key": "k", "effect": "NoSchedule"}]
+    for ops in ([{"op": "test", "path": "/spec/taints", "value": []}],
+                [{"op": "test", "path": "/status/conditions", "value": None}]):
+        with pytest.raises(ApiError) as err:
+            json_patch(node, ops)
+        assert err.value.code == 422
+
+
 def test_json_patch_test_distinguishes_true_from_one():
     with pytest.raises(ApiError) as err:
         json_patch({"x": 1}, [{"op": "test", "path": "/x", "value": True}])

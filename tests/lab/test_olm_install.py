@@ -1,5 +1,6 @@
 """OLM in the lab: catalogs, package manifests, Subscription -> InstallPlan -> CSV phases -> CRDs served."""
 
+import subprocess
 import time
 
 import pytest
@@ -156,6 +157,7 @@ def test_descheduler_does_not_support_all_namespaces(api):
 
 
 def test_unknown_package_fails_resolution(api):
+    namespace(api, NS)
     subscribe(api, NS, "no-such-operator", name="bogus")
     sub = api.wait(f"{OLM}/v1alpha1/namespaces/{NS}/subscriptions/bogus",
                    lambda o: o.get("status", {}).get("conditions"))
@@ -180,3 +182,15 @@ def test_machine_config_is_served(api):
         "apiVersion": "machineconfiguration.openshift.io/v1", "kind": "MachineConfig",
         "metadata": {"name": "99-bad"}, "spec": {"kernelArguments": "psi=1"}})
     assert bad.status_code == 422
+
+
+def test_kubectl_lists_package_manifests_with_their_catalog():
+    with Lab(components=["olm"], tls=True) as lab:   # kubectl sends its token only over TLS
+        result = subprocess.run(["kubectl", "--kubeconfig", lab.kubeconfig_path, "get", "packagemanifests", "-n",
+                                 MARKET, "-l", "catalog=redhat-operators"], capture_output=True, text=True,
+                                timeout=30)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["NAME", "CATALOG", "AGE"]
+    assert any(line.split()[0] == "fence-agents-remediation" and "Red Hat Operators" in line for line in lines[1:])
+    assert len(lines) == 7

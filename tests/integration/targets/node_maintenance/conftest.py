@@ -5,6 +5,7 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..",
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
+# pylint: disable-next=unused-import
 from lab.testing import lab, lab_session, lab_session_options, make_lab  # noqa: E402,F401
 
 

@@ -45,7 +45,7 @@ def run_module(lab, args, check=False, timeout=600, background=False):
     argv = [ANSIBLE_PLAYBOOK, PLAYBOOK, "-e", json.dumps(extra)]
     if background:
         return subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT), result_file
-    proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=timeout, check=False)
     return read_result(result_file, proc.stdout + proc.stderr)
 
 

@@ -35,9 +35,10 @@ def test_full_cycle_marks_lease_idempotence_and_end(lab):
     result = run_module(lab, {"name": "w1", "reason": "BIOS update", "requested_by": "alice",
                               "delete_options": GRACE0})
     assert not result.get("failed"), result["msg"]
+    assert "skipped" not in result          # Ansible would report the task as skipped
     assert result["changed"] and result["phase"] == "Succeeded" and result["drain_progress"] == 100
     assert sorted(e["name"] for e in result["evicted"]) == ["web-0", "web-1", "web-2"]
-    assert [e["name"] for e in result["skipped"]] == ["ds"]
+    assert [e["name"] for e in result["left_on_node"]] == ["ds"]
     assert pods_on(lab, "w1") == ["ds"]
     state = node_state(lab, "w1")
     assert state["unschedulable"] and FOREIGN in state["taints"] and DRAIN in state["taints"]
@@ -140,4 +141,30 @@ def test_pod_selectors_drain_only_matching_pods(lab):
     assert not result.get("failed"), result["msg"]
     assert [e["name"] for e in result["evicted"]] == ["web"]
     assert pods_on(lab, "w1") == ["db"]
-    assert result["skipped"][0]["reason"] == "not matched by pod_selectors"
+    assert result["left_on_node"][0]["reason"] == "not matched by pod_selectors"
+
+
+def set_faults(lab, rules):
+    import json
+    import urllib.request
+    request = urllib.request.Request(lab.url + "/lab/v1/faults", method="PUT",
+                                     data=json.dumps({"rules": rules, "seed": 1}).encode(),
+                                     headers={"Authorization": "Bearer " + lab.token,
+                                              "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        assert answer.status in (200, 201)
+
+
+def test_throttling_and_conflicts_are_not_failures(lab):
+    three_workers(lab)
+    for i in range(4):
+        lab.store.create("pods", pod("web-%d" % i, "w1"))
+    # every third list, patch and eviction answered 429 (Retry-After 1) or 409: retried, never a failure
+    set_faults(lab, [{"verb": "list", "resource": "pods", "rate": 0.3, "error": 429, "retry_after": 1},
+                     {"verb": "patch", "resource": "nodes", "rate": 0.5, "error": 409, "count": 2},
+                     {"verb": "create", "resource": "pods", "rate": 0.3, "error": 429, "retry_after": 1}])
+    result = run_module(lab, {"name": "w1", "delete_options": GRACE0, "timeout": 120})
+    set_faults(lab, [])
+    assert not result.get("failed"), result["msg"]
+    assert result["phase"] == "Succeeded" and pods_on(lab, "w1") == []
+    assert node_state(lab, "w1")["unschedulable"]

@@ -28,6 +28,13 @@ def setup_nodes(lab):
         lab.store.create("nodes", node(name))
 
 
+def status_writer(status):
+    def write(obj):
+        obj["status"] = dict(status)
+        return obj
+    return write
+
+
 def maintenances(lab):
     return lab.store.list(NM_KEY)[0]
 
@@ -63,11 +70,7 @@ def test_operator_mode_follows_the_status_to_success(lab):
                     "lastError": "Cannot evict pod as it would violate the pod's disruption budget."},
                    {"phase": "Succeeded", "drainProgress": 100, "pendingPods": []}):
         time.sleep(0.5)   # the module is watching by now; each status is a separate event
-
-        def write(obj, status=status):
-            obj["status"] = dict(status)
-            return obj
-        lab.store.mutate(NM_KEY, None, name, write, subresource="status")
+        lab.store.mutate(NM_KEY, None, name, status_writer(status), subresource="status")
     output = proc.communicate(timeout=120)[0]
     result = read_result(result_file, output.decode())
     assert not result.get("failed"), result["msg"]

@@ -182,3 +182,23 @@ def test_interrupted_drain_is_finished_by_the_next_run(lab):
     assert all(phases.count("Succeeded") <= 1 for phases in active_per_vmi.values())
     truth = lab.component("cluster").truth.counters()
     assert truth["split_brain"] == 0 and truth["lost"] == 0
+
+
+def test_failed_migrations_are_retried_then_reported(lab):
+    settle(lab)
+    worker = busiest_worker(lab)
+    movable = [v for v in vmis_on(lab, worker) if v not in not_migratable_on(lab, worker)]
+    flaky, broken = movable[0], movable[1]
+    faults = lab.component("kubevirt").faults
+    faults.fail_next("vms", flaky, count=1)
+    faults.fail_next("vms", broken, count=3)
+    result = run_module(lab, {"name": worker, "non_migratable": "skip", "timeout": 300})
+    assert result["failed"] and "failed to migrate 3 times" in result["msg"]
+    assert flaky in [e["name"] for e in result["migrated"]]
+    attempts = [e["attempt"] for e in result["timeline"] if e["event"] == "migration created" and e["vmi"].endswith(
+        "/" + flaky)]
+    assert attempts == [1, 2]
+    pending = dict((p["name"], p["reason"]) for p in result["pending"])
+    assert list(pending) == [broken] and "lab-injected failure" in pending[broken]
+    assert vmis_on(lab, worker) == sorted([broken] + not_migratable_on(lab, worker))
+    assert node_state(lab, worker)["unschedulable"]          # left cordoned and recorded

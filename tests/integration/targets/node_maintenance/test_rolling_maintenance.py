@@ -1,6 +1,7 @@
 """playbooks/rolling_maintenance.yml on the full lab: nodes one at a time through maintenance on, the per-node work
 (the default stand-in wait), Ready, maintenance off and the settle wait; the roll stops at the first failure with
 a message naming the node, and the nodes after it are not touched."""
+import json
 import os
 import subprocess
 
@@ -18,9 +19,15 @@ def roll(lab, nodes, **extra):
     variables = dict({"nodes": nodes, "node_work_seconds": 1, "settle_timeout": 120}, **extra)
     env = dict(os.environ, K8S_AUTH_KUBECONFIG=lab.kubeconfig_path, ANSIBLE_LOCALHOST_WARNING="false",
                ANSIBLE_NOCOLOR="1")
-    import json
     return subprocess.run([os.path.join(ROOT, ".venv", "bin", "ansible-playbook"), PLAYBOOK, "-e",
-                           json.dumps(variables)], env=env, capture_output=True, text=True, timeout=900)
+                           json.dumps(variables)], env=env, capture_output=True, text=True, timeout=900,
+                          check=False)
+
+
+def maintenance_events(lab, node_name):
+    events = [e for e in lab.store.list("events")[0] if e["involvedObject"].get("name") == node_name
+              and e["reason"].startswith("Maintenance") and e["reason"] != "MaintenanceDrained"]
+    return [e["reason"] for e in sorted(events, key=lambda e: int(e["metadata"]["resourceVersion"]))]
 
 
 def not_migratable_nodes(lab):
@@ -38,7 +45,7 @@ def test_roll_over_two_workers_then_stop_at_the_first_failure(lab):
     done = roll(lab, clean)
     assert done.returncode == 0, done.stdout[-3000:]
     assert all(not node_state(lab, w)["unschedulable"] for w in workers)
-    assert done.stdout.count("Put %s into maintenance" % clean[0]) == 1
+    assert [maintenance_events(lab, w) for w in clean] == [["MaintenanceStarted", "MaintenanceEnded"]] * len(clean)
 
     failing = sorted(blocked)[0]
     after = [w for w in workers if w != failing][0]
@@ -46,5 +53,6 @@ def test_roll_over_two_workers_then_stop_at_the_first_failure(lab):
     assert stopped.returncode != 0
     assert "rolling maintenance stopped at node %s" % failing in stopped.stdout
     assert "not live-migratable" in stopped.stdout
-    assert "Put %s into maintenance" % after not in stopped.stdout
+    assert maintenance_events(lab, after) == ["MaintenanceStarted", "MaintenanceEnded"]   # only the first roll
+    assert maintenance_events(lab, failing) == []
     assert not node_state(lab, failing)["unschedulable"]   # refused in pre-flight: nothing was changed

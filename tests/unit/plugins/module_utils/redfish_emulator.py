@@ -135,7 +135,7 @@ class Emulator(object):
             if self.process.poll() is not None:
                 raise RuntimeError("sushy-emulator exited: %s" % open(self.log_path).read()[-2000:])
             try:
-                requests.get(self.url + "/redfish/v1/", verify=False, timeout=1)
+                requests.get(self.url + "/redfish/v1/", verify=self.ca_path or False, timeout=1)
                 return self
             except requests.RequestException:
                 time.sleep(0.1)
@@ -160,7 +160,7 @@ class Emulator(object):
 
     def power_state(self, uuid):
         answer = requests.get("%s/redfish/v1/Systems/%s" % (self.url, uuid), auth=(USERNAME, PASSWORD),
-                              verify=False, timeout=5)
+                              verify=self.ca_path or False, timeout=5)
         answer.raise_for_status()
         return answer.json()["PowerState"]
 

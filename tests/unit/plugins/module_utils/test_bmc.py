@@ -252,3 +252,9 @@ def test_agent_that_never_powers_on_is_a_failure(emulator):
         adapter.reboot()
     assert [a["action"] for a in error.value.actions] == ["off"]
     assert emulator.power_state(UUIDS["agent_stuck"]) == "Off"
+
+
+def test_uuid_comparison_ignores_case_and_smbios_byte_order():
+    assert bmc.same_uuid("4C4C4544-0032-3810-8051-B2C04F4E4B32", "4c4c4544-0032-3810-8051-b2c04f4e4b32")
+    assert bmc.same_uuid("44454c4c-3200-1038-8051-b2c04f4e4b32", "4c4c4544-0032-3810-8051-b2c04f4e4b32")
+    assert not bmc.same_uuid("4c4c4544-0032-3810-8051-b2c04f4e4b33", "4c4c4544-0032-3810-8051-b2c04f4e4b32")

@@ -33,8 +33,8 @@ def test_baremetalhost_redfish_schemes(address, scheme, host, port, path):
     target = bd.from_baremetalhost(bmh(address), {"username": "root", "password": "calvin"})
     assert (target.protocol, target.scheme, target.host, target.port) == ("redfish", scheme, host, port)
     assert target.systems_uri == path
-    assert (target.username, target.password, target.verify, target.source) == ("root", "calvin", True,
-                                                                               "baremetalhost")
+    assert (target.username, target.password, target.verify) == ("root", "calvin", True)
+    assert target.source == "baremetalhost"
 
 
 def test_baremetalhost_without_system_path_leaves_selection_to_uuid():

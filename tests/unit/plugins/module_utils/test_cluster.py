@@ -150,8 +150,10 @@ def test_patch_types(lab):
 def test_create_conflict_message(lab):
     cluster = connect(lab)
     created = new_configmap(cluster)
+    again = {"apiVersion": "v1", "kind": "ConfigMap",
+             "metadata": {"name": created["metadata"]["name"], "namespace": "default"}}
     with pytest.raises(ClusterError) as caught:
-        cluster.create(api.CONFIGMAP, created)
+        cluster.create(api.CONFIGMAP, again)
     error = caught.value
     assert (error.verb, error.kind, error.status, error.reason) == ("create", "ConfigMap", 409, "AlreadyExists")
     assert str(error).startswith("create ConfigMap default/%s: HTTP 409 AlreadyExists: " % created["metadata"]["name"])
@@ -322,6 +324,8 @@ def test_wait_until_reacts_to_a_watch_event(lab):
     assert found[0]["data"]["ready"] == "yes"
     assert time.monotonic() - started < 5
     assert cluster.requests - before == 2  # one LIST, one WATCH: no polling
+    # the watch ended mid-stream; the connection pool must still give clean answers
+    assert cluster.get(api.CONFIGMAP, name, namespace="default")["data"]["ready"] == "yes"
 
 
 def test_wait_until_sees_deletions(lab):

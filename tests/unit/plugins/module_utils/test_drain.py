@@ -48,9 +48,9 @@ def test_force_and_delete_emptydir_data_allow_with_warnings():
 
 
 def test_daemonset_mirror_terminating_and_finished_pods():
+    done = pod("job-done", owner_kind=None, emptydir=True, phase="Succeeded")
     plan = drain.plan_pods([pod("ds", owner_kind="DaemonSet"), pod("static", owner_kind="Node", mirror=True),
-                            pod("going", terminating=True), pod("job-done", owner_kind=None, emptydir=True,
-                                                                  phase="Succeeded")], {})
+                            pod("going", terminating=True), done], {})
     assert names(plan["skip"]) == ["ds", "static"]
     assert names(plan["terminating"]) == ["going"]
     assert names(plan["evict"]) == ["job-done"]

@@ -71,7 +71,7 @@ def test_balanced_spreads_to_least_loaded():
 
 def test_biggest_first_and_fit():
     candidates = placement.candidate_nodes([node("a", mem_gi=16), node("b", mem_gi=16)], [])
-    targets, unplaced, _ = placement.choose_targets(
+    targets, unplaced, _loads = placement.choose_targets(
         [item("small", mem_gi=4), item("big", mem_gi=12), item("mid", mem_gi=8), item("huge", mem_gi=20)], candidates)
     assert "huge" in unplaced and unplaced["huge"]["a"] == "not enough memory"
     assert targets["big"] != targets["mid"]
@@ -82,7 +82,7 @@ def test_node_selector_and_taints():
     nodes = [node("gpu", labels={"gpu": "yes"}), node("plain"),
              node("tainted", taints=[{"key": "dedicated", "value": "db", "effect": "NoSchedule"}])]
     candidates = placement.candidate_nodes(nodes, [])
-    targets, unplaced, _ = placement.choose_targets([item("needs-gpu", selector={"gpu": "yes"})], candidates)
+    targets, unplaced, _loads = placement.choose_targets([item("needs-gpu", selector={"gpu": "yes"})], candidates)
     assert targets == {"needs-gpu": "gpu"}
     tolerant = item("db", tolerations=[{"key": "dedicated", "operator": "Equal", "value": "db",
                                         "effect": "NoSchedule"}])
@@ -98,7 +98,8 @@ def test_vmi_item_uses_launcher_requests_else_vmi_requests():
            "spec": {"nodeSelector": {"a": "b"}, "domain": {"resources": {"requests": {"memory": "2Gi", "cpu": "1"}}}}}
     assert placement.vmi_item(vmi)["memory"] == 2 * GI
     launcher = pod("w1", cpu="1100m", mem="2300Mi")
-    launcher["spec"]["nodeSelector"] = {"a": "b", "kubevirt.io/schedulable": "true"}
+    launcher["spec"]["nodeSelector"] = {"a": "b", "kubevirt.io/schedulable": "true",
+                                        "kubernetes.io/hostname": "pinned-by-an-earlier-migration"}
     entry = placement.vmi_item(vmi, launcher)
     assert entry["cpu"] == 1.1 and entry["memory"] == 2300 * 2 ** 20
     assert entry["node_selector"] == {"a": "b", "kubevirt.io/schedulable": "true"}
