@@ -96,6 +96,7 @@ def summary(stages):
     lines = ["", "stage summary:"]
     for stage in stages:
         lines.append("  %-*s  %-16s %7.1fs  %s" % (width, stage.name, stage.status, stage.seconds, stage.counts))
+    lines.append("  %-*s  %-16s %7.1fs" % (width, "total", "", sum(stage.seconds for stage in stages)))
     return "\n".join(lines)
 
 

@@ -71,10 +71,10 @@ def machine_crd() -> dict:
                     column("Age", ".metadata.creationTimestamp", "date")]}])
 
 
-def bmc_address(scheme_tls: bool, port: int, uuid: str) -> str:
+def bmc_address(scheme_tls: bool, port: int, system_path: str) -> str:
     """metal3 address: `redfish://` means Redfish over HTTPS; `redfish+http://` is the plain-HTTP variant."""
     scheme = "redfish" if scheme_tls else "redfish+http"
-    return f"{scheme}://127.0.0.1:{port}/redfish/v1/Systems/{uuid}"
+    return f"{scheme}://127.0.0.1:{port}{system_path}"
 
 
 def machine_name(node: str) -> str:

@@ -101,7 +101,7 @@ class BmcComponent:
         self.sync.emulator, self.sync.state = self.emulator, self.state
         self.proxy = FaultProxy(config.port, list(self.uuid_of.items()), ssl_context=self._tls_context(),
                                 single_port=len(specs) > self.settings["single_port_above"],
-                                default_slow=self.settings["slow_seconds"])
+                                default_slow=self.settings["slow_seconds"], system_id=self.settings["system_id"])
         self.proxy.start()
         self._machines_token = machines.subscribe(self._machine_changed) if hasattr(machines, "subscribe") else None
         self._publish_objects()
@@ -174,10 +174,11 @@ class BmcComponent:
         return self.proxy.base_url(node)
 
     def systems_uri(self, node: str) -> str:
-        return f"/redfish/v1/Systems/{self.uuid_of[node]}"
+        """`/redfish/v1/Systems/1` (or the configured vendor id) on a node's own port, else the UUID path."""
+        return self.proxy.system_path(node)
 
     def address(self, node: str) -> str:
-        return bmh.bmc_address(self.tls_enabled, self.proxy.port(node), self.uuid_of[node])
+        return bmh.bmc_address(self.tls_enabled, self.proxy.port(node), self.systems_uri(node))
 
     def inventory_vars(self) -> dict:
         """Variables for the lab inventory: `lab_bmc_hosts` maps each node to its host vars."""

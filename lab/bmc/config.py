@@ -7,19 +7,24 @@ from dataclasses import dataclass, field
 
 import bcrypt
 
+from lab.bmc import vendor_id
+
 PRESETS = {
     # power_delay: None keeps the emulator's own random 1-11 s; (lo, hi) goes through the short-delay wrapper.
+    # system_id: the path id of each node's System on its own BMC port ("1", "System.Embedded.1" or "uuid").
     "fast": {
         "power_delay": None,
         "poll_interval": 0.2,
         "slow_seconds": 5.0,
         "single_port_above": 200,
+        "system_id": "1",
     },
     "realistic": {
         "power_delay": None,
         "poll_interval": 1.0,
         "slow_seconds": 20.0,
         "single_port_above": 200,
+        "system_id": "1",
     },
 }
 
@@ -35,6 +40,7 @@ def settings(preset: str, overrides: dict | None) -> dict:
     for key in ("poll_interval", "slow_seconds"):
         values[key] = float(values[key])
     values["single_port_above"] = int(values["single_port_above"])
+    values["system_id"] = vendor_id.checked(values["system_id"])
     delay = values["power_delay"]
     if delay in ("", "none", "None", "random"):
         delay = None

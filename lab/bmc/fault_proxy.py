@@ -4,7 +4,9 @@ Each node gets its own 127.0.0.1 port (its "BMC address"); the proxy forwards Re
 shows each port only its own System, terminates TLS when the lab runs its BMCs with TLS, and injects the node's
 current fault (see faults.py). For very large labs one shared port routes by the System in the path instead
 (`single_port=True`): connection-level faults then degrade to their per-request nearest ("refuse" resets the
-connection, "blackhole" hangs).
+connection, "blackhole" hangs). With a vendor `system_id` ("1", "System.Embedded.1") each node's port shows its
+System under that id, as a one-system BMC does (vendor_id.py); the UUID path keeps working. A shared port cannot
+tell nodes apart by a vendor id, so it keeps the UUID paths.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 
-from lab.bmc import routing
+from lab.bmc import routing, vendor_id
 from lab.bmc.faults import NO_FAULT, Decision, Fault, decide, redfish_error
 
 LOG = logging.getLogger(__name__)
@@ -58,10 +60,12 @@ def _blackhole(port: int) -> tuple:
 
 class FaultProxy:
     def __init__(self, upstream_port: int, systems: list[tuple[str, str]], ssl_context: ssl.SSLContext | None = None,
-                 single_port: bool = False, default_slow: float = 5.0, host: str = "127.0.0.1"):
+                 single_port: bool = False, default_slow: float = 5.0, host: str = "127.0.0.1",
+                 system_id: str = vendor_id.UUID_MODE):
         self.upstream_port = upstream_port
         self.ssl_context = ssl_context
         self.single_port = single_port
+        self.vendor_id = None if single_port or system_id == vendor_id.UUID_MODE else system_id
         self.default_slow = default_slow
         self.host = host
         self.bindings = {node: Binding(node, uuid) for node, uuid in systems}
@@ -116,6 +120,10 @@ class FaultProxy:
 
     def base_url(self, node: str) -> str:
         return f"{self.scheme}://{self.host}:{self.port(node)}"
+
+    def system_path(self, node: str) -> str:
+        """The path under which the node's BMC answers its System."""
+        return vendor_id.system_path(self.vendor_id or self.bindings[node].uuid)
 
     def fault(self, node: str) -> Fault:
         return self.bindings[node].fault
@@ -279,15 +287,18 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if decision.delay:
             proxy.sleep(decision.delay)
-        if not proxy.single_port and routing.foreign_system(self.path, binding.uuid, binding.node):
-            self._answer(404, redfish_error(f"System {routing.system_id(self.path)} is not managed by this BMC",
+        path = self.path
+        if proxy.vendor_id:
+            path = vendor_id.to_upstream(path, proxy.vendor_id, binding.uuid)
+        if not proxy.single_port and routing.foreign_system(path, binding.uuid, binding.node):
+            self._answer(404, redfish_error(f"System {routing.system_id(path)} is not managed by this BMC",
                                             "Base.1.0.ResourceMissingAtURI"),
                          [("Content-Type", "application/json")])
             return
         if not decision.forwards:
             self._answer_locally(decision, binding)
             return
-        self._forward(body, binding)
+        self._forward(path, body, binding)
 
     def _answer_locally(self, decision: Decision, binding: Binding) -> None:
         if decision.check_auth:
@@ -297,8 +308,7 @@ class _Handler(BaseHTTPRequestHandler):
                 return
         self._answer(decision.status, decision.body, list(decision.headers))
 
-    def _forward(self, body: bytes, binding: Binding | None) -> None:
-        path = self.path
+    def _forward(self, path: str, body: bytes, binding: Binding | None) -> None:
         if self.command == "POST" and path.rstrip("/").endswith("/Actions/ComputerSystem.Reset"):
             body = routing.rewrite_reset_request(body)
         status, headers, data = self._upstream(self.command, path, body)
@@ -307,7 +317,18 @@ class _Handler(BaseHTTPRequestHandler):
                 data = routing.only_own_member(data, binding.uuid)
             elif routing.system_id(path) and path.rstrip("/").count("/") == 4:
                 data = routing.advertise_reset_aliases(data)
+        if self.context.proxy.vendor_id:
+            data, headers = self._as_vendor(data, headers, binding.uuid)
         self._answer(status, data, headers)
+
+    def _as_vendor(self, data: bytes, headers: list, uuid: str) -> tuple[bytes, list]:
+        """Body and Location (the emulator redirects a System's name to its UUID path) under the vendor id."""
+        vendor = self.context.proxy.vendor_id
+        content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
+        data = vendor_id.to_vendor_body(data, content_type, vendor, uuid)
+        headers = [(k, vendor_id.to_vendor_text(v, vendor, uuid) if k.lower() == "location" else v)
+                   for k, v in headers]
+        return data, headers
 
     def _upstream(self, method: str, path: str, body: bytes) -> tuple[int, list, bytes]:
         headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP and k.lower() != "host"}

@@ -1,6 +1,7 @@
 """ClusterComponent: the simulated OpenShift cluster under the lab's API server (machines, kubelets, node
 lifecycle, taint eviction, pod GC, scheduler, workload controllers, disruption budgets, garbage collector,
-etcd guards) plus its controls: fail modes kubelet-stop and partition, recover, load, status."""
+etcd guards) plus its controls: fail modes kubelet-stop and partition (and power-off when the lab runs without
+the BMC component), recover, load, status."""
 
 import time
 
@@ -154,8 +155,12 @@ class ClusterComponent:
         return False
 
     # --- controls ---
+    def _without_bmc(self) -> bool:
+        """Power is the BMC component's; a lab started without it gets plain power switches from here."""
+        return "bmc" not in (getattr(self.lab, "components", None) or {})
+
     def handles_fault(self, mode) -> bool:
-        return mode in FAULTS
+        return mode in FAULTS or (mode == "power-off" and self._without_bmc())
 
     def _known(self, node):
         if node not in self.machines.names():
@@ -167,6 +172,8 @@ class ClusterComponent:
             self.machines.stop_kubelet(node)
         elif mode == "partition":
             self.machines.partition(node)
+        elif mode == "power-off" and self._without_bmc():
+            self.machines.power_off(node)
         else:
             raise ValueError(f"the cluster component does not simulate {mode!r}")
 
@@ -174,6 +181,8 @@ class ClusterComponent:
         self._known(node)
         self.machines.heal(node)
         self.machines.start_kubelet(node)
+        if self._without_bmc() and not self.machines.is_powered(node):
+            self.machines.power_on(node)
 
     def load(self, node, cpu=None, memory=None):
         self._known(node)

@@ -10,8 +10,8 @@ power cycle the machine runs nothing: pods still bound to it restart (restartPol
 import time
 
 from . import nodeobjects
-from .podutil import (condition_status, is_deleting, is_terminal, meta, name_of, namespace_of, now_micro,
-                      now_rfc3339, set_condition, uid_of)
+from .podutil import (condition_status, is_deleting, is_terminal, meta, name_of, namespace_of, node_allocatable,
+                      now_micro, now_rfc3339, pod_requests, set_condition, uid_of)
 
 CONTAINER_ID_PREFIX = "cri-o://"
 
@@ -35,7 +35,7 @@ class Kubelets:
     # --- wiring ---
     def start(self):
         for name in self.specs:
-            self.runner.enqueue(self, ("heartbeat-timer", name))
+            self.runner.enqueue(self, ("heartbeat-timer", name), urgent=True)
 
     def on_machine_change(self, node, change):
         if node in self.specs:
@@ -61,7 +61,7 @@ class Kubelets:
             self._heartbeat(node)
         elif kind == "heartbeat-timer":
             # The only self-rescheduling item per node: one heartbeat chain however often "beat" is queued.
-            self.runner.enqueue_after(self.timings.lease_renew_seconds, self, ("heartbeat-timer", node))
+            self.runner.enqueue_after(self.timings.lease_renew_seconds, self, ("heartbeat-timer", node), urgent=True)
             self._heartbeat(node)
         elif kind == "machine":
             change = item[2]
@@ -190,6 +190,11 @@ class Kubelets:
             if self._ran_before(pod) and (pod.get("spec") or {}).get("restartPolicy", "Always") == "Never":
                 self._report_lost_containers(pod)
                 return
+            if not self._ran_before(pod):
+                shortage = self._admission_shortage(node, pod)
+                if shortage:
+                    self._reject(pod, *shortage)
+                    return
             self.starting[node][uid] = now + self.timings.pod_start_seconds
         due = self.starting[node][uid]
         if now < due:
@@ -198,6 +203,41 @@ class Kubelets:
         del self.starting[node][uid]
         if self.machines.pod_started(node, uid, namespace_of(pod), name_of(pod)):
             self._report_running(pod, restarted=self._ran_before(pod))
+
+    def _admission_shortage(self, node, pod):
+        """The kubelet's own resource admission (pods bound without the scheduler can be rejected):
+        (resource, requested, used, capacity) of the first resource that does not fit, else None."""
+        node_obj = self.cache.get("nodes", "", node)
+        if node_obj is None:
+            return None
+        allocatable = node_allocatable(node_obj)
+        admitted = set(self.machines.running_pods(node)) | set(self.starting[node])
+        used: dict = {}
+        for other in self.cache.pods_on(node):
+            if uid_of(other) in admitted and uid_of(other) != uid_of(pod):
+                for res, qty in pod_requests(other).items():
+                    used[res] = used.get(res, 0.0) + qty
+        for res, qty in sorted(pod_requests(pod).items()):
+            if qty > 0 and used.get(res, 0.0) + qty > allocatable.get(res, 0.0) + 1e-9:
+                scale = 1000 if res == "cpu" else 1
+                return res, int(qty * scale), int(used.get(res, 0.0) * scale), int(allocatable.get(res, 0.0) * scale)
+        return None
+
+    def _reject(self, pod, resource, requested, used, capacity):
+        message = (f"Pod was rejected: Node didn't have enough resource: {resource}, requested: {requested}, "
+                   f"used: {used}, capacity: {capacity}")
+
+        def rejected(obj):
+            status = obj.setdefault("status", {})
+            if status.get("phase") == "Failed":
+                return None
+            status.update({"phase": "Failed", "reason": f"OutOf{resource}", "message": message})
+            return obj
+
+        self.api.mutate("pods", namespace_of(pod), name_of(pod), rejected, subresource="status")
+        self.recorder.record(pod, f"OutOf{resource}", f"Node didn't have enough resource: {resource}, requested: "
+                             f"{requested}, used: {used}, capacity: {capacity}", event_type="Warning",
+                             host=(pod.get("spec") or {}).get("nodeName"))
 
     @staticmethod
     def _ran_before(pod) -> bool:

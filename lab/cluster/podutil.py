@@ -171,7 +171,8 @@ def _container_requests(container) -> dict:
 
 def node_allocatable(node) -> dict:
     status = node.get("status") or {}
-    return {res: parse_quantity(qty) for res, qty in (status.get("allocatable") or status.get("capacity") or {}).items()}
+    source = status.get("allocatable") or status.get("capacity") or {}
+    return {res: parse_quantity(qty) for res, qty in source.items()}
 
 
 def node_ready_status(node) -> str:

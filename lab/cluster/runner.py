@@ -24,6 +24,7 @@ class Runner:
         self._cond = threading.Condition()
         self._events: deque = deque()
         self._queue: OrderedDict = OrderedDict()
+        self._urgent: OrderedDict = OrderedDict()   # heartbeats and health checks go before everything else
         self._timers: list = []
         self._seq = itertools.count()
         self._thread = None
@@ -36,14 +37,15 @@ class Runner:
         self.controllers.append(controller)
 
     # --- called from any thread ---
-    def enqueue(self, controller, item):
+    def enqueue(self, controller, item, urgent=False):
         with self._cond:
-            self._queue[(id(controller), item)] = (controller, item)
+            (self._urgent if urgent else self._queue)[(id(controller), item)] = (controller, item)
             self._cond.notify()
 
-    def enqueue_after(self, delay, controller, item):
+    def enqueue_after(self, delay, controller, item, urgent=False):
         with self._cond:
-            heapq.heappush(self._timers, (time.monotonic() + max(0.0, delay), next(self._seq), controller, item))
+            heapq.heappush(self._timers, (time.monotonic() + max(0.0, delay), next(self._seq), controller, item,
+                                          urgent))
             self._cond.notify()
 
     def call_after(self, delay, fn):
@@ -78,7 +80,7 @@ class Runner:
         next_resync = time.monotonic() + self.resync_seconds
         while True:
             with self._cond:
-                while not self._stopping and not self._events and not self._queue:
+                while not self._stopping and not self._events and not self._queue and not self._urgent:
                     now = time.monotonic()
                     due = min(next_resync, self._timers[0][0] if self._timers else next_resync)
                     if due <= now:
@@ -90,11 +92,11 @@ class Runner:
                 self._events.clear()
                 now = time.monotonic()
                 while self._timers and self._timers[0][0] <= now:
-                    _, _, controller, item = heapq.heappop(self._timers)
+                    _, _, controller, item, urgent = heapq.heappop(self._timers)
                     if controller is _CALL:
                         self._queue[(id(item), "call")] = (controller, item)
                     else:
-                        self._queue[(id(controller), item)] = (controller, item)
+                        (self._urgent if urgent else self._queue)[(id(controller), item)] = (controller, item)
             for event_type, key, obj, old in events:
                 self._dispatch_event(event_type, key, obj, old)
             if time.monotonic() >= next_resync:
@@ -115,9 +117,14 @@ class Runner:
     def _work(self, limit):
         for _ in range(limit):
             with self._cond:
-                if not self._queue or self._events:
+                if self._events:
                     return
-                _, (controller, item) = self._queue.popitem(last=False)
+                if self._urgent:
+                    _, (controller, item) = self._urgent.popitem(last=False)
+                elif self._queue:
+                    _, (controller, item) = self._queue.popitem(last=False)
+                else:
+                    return
             if controller is _CALL:
                 self._guard(item)
                 continue

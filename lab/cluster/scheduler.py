@@ -105,22 +105,24 @@ class Scheduler:
         namespace_labels = {name_of(ns): labels_of(ns) for ns in self.cache.list("namespaces")}
         pods_by_node = {info.name: info.pods for info in infos}
         placed_terms = placement.pods_with_anti_affinity(infos)
-        static_verdicts: dict = {}     # static key -> [(reasons, static score)] in node order
+        static_verdicts: dict = {}     # static key -> [(info, reasons, static score)] of the candidate nodes
         failed = rest = False
         for pod in pending:
             if time.monotonic() > deadline:
                 rest = True
                 break
             key = placement.static_key(pod)
-            verdicts = static_verdicts.get(key)
-            if verdicts is None:
-                allowed = placement.required_node_names(pod)
-                verdicts = [(placement.static_reasons(pod, info), placement.static_score(pod, info))
-                            if allowed is None or info.name in allowed else ([placement.AFFINITY_REASON], 0.0)
-                            for info in infos]
-                static_verdicts[key] = verdicts
-            feasible, reasons = self._find_nodes(pod, infos, verdicts, nodes, pods_by_node, namespace_labels,
-                                                 placed_terms)
+            candidates = static_verdicts.get(key)
+            if candidates is None:
+                allowed = placement.required_node_names(pod)   # DaemonSet pods name their node
+                candidates = [(info, placement.static_reasons(pod, info), placement.static_score(pod, info))
+                              for info in infos if allowed is None or info.name in allowed]
+                static_verdicts[key] = candidates
+            feasible, reasons = self._find_nodes(pod, candidates, len(infos), nodes, pods_by_node,
+                                                 namespace_labels, placed_terms)
+            if not feasible:
+                for info in infos:
+                    reasons.setdefault(info.name, [placement.AFFINITY_REASON])
             if not feasible:
                 failed = True
                 self._unschedulable(pod, placement.failure_message(len(nodes), reasons))
@@ -137,18 +139,17 @@ class Scheduler:
         if failed:
             self.runner.enqueue_after(self.timings.scheduler_retry_seconds, self, ("pass",))
 
-    def _find_nodes(self, pod, infos, verdicts, nodes, pods_by_node, namespace_labels, placed_terms):
+    def _find_nodes(self, pod, candidates, total, nodes, pods_by_node, namespace_labels, placed_terms):
         """Feasible nodes (searching from a rotating start, stopping once enough are found, as kube-scheduler
-        does on big clusters) and, when none is, every node's reasons."""
+        does on big clusters) and, when none is, every candidate node's reasons."""
         requests = pod_requests(pod)
-        wanted = placement.nodes_to_find(len(infos))
+        wanted = placement.nodes_to_find(total)
         feasible, reasons = [], {}
-        count = len(infos)
+        count = len(candidates)
         start = self._next_start % count if count else 0
         for offset in range(count):
             index = (start + offset) % count
-            info = infos[index]
-            why, static = verdicts[index]
+            info, why, static = candidates[index]
             if not why:
                 why = placement.dynamic_reasons(pod, info, nodes, pods_by_node, namespace_labels, placed_terms,
                                                 requests)

@@ -82,8 +82,9 @@ def render(status: dict) -> str:
         lines.append(f"  {m['name']} vmi={m['vmi']} phase={m['phase']} {m['source'] or '?'} -> {m['target'] or '?'}")
     truth = status.get("ground_truth", {})
     lines.append("")
-    lines.append(f"GROUND TRUTH: split-brain {truth.get('split_brain', 0)} (active {truth.get('split_brain_active', 0)}),"
-                 f" lost {truth.get('lost', 0)} (active {truth.get('lost_active', 0)})")
+    lines.append(f"GROUND TRUTH: split-brain {truth.get('split_brain', 0)} "
+                 f"(active {truth.get('split_brain_active', 0)}), "
+                 f"lost {truth.get('lost', 0)} (active {truth.get('lost_active', 0)})")
     for interval in truth.get("intervals", [])[-10:]:
         lines.append(f"  {interval['kind']:<11} {interval['vm']} {interval['start']} -> {interval['end'] or 'now'}"
                      f" ({interval['seconds']} s) {' '.join(interval.get('nodes') or [])}")

@@ -45,12 +45,15 @@ class KubeVirtComponent:
         self._machines = None
         self._machines_token = None
         self._migration_loop = None
+        self._store = None
         self._hooks = []
 
     # -- wiring ---------------------------------------------------------------------------------------------
     @property
     def store(self):
-        return DefaultingStore(self.lab.store, getattr(self.lab, "server", None))
+        if self._store is None or self._store._store is not self.lab.store:
+            self._store = DefaultingStore(self.lab.store, getattr(self.lab, "server", None))
+        return self._store
 
     def cluster_config(self):
         try:
@@ -72,7 +75,7 @@ class KubeVirtComponent:
         self.truth = TruthBridge(getattr(cluster, "truth", None), self._machines,
                                  lambda namespace, uid: self.index.pod_exists(uid))
         self.runner = KubeVirtRunner(self.lab.store, self.index, float(self.settings["resync_seconds"]))
-        vm_controller = VmController(self.store, now_rfc3339)
+        vm_controller = VmController(self.store, now_rfc3339, self.index)
         vmi_controller = VmiController(self.store, self.index, self.truth, self.settings, now_rfc3339)
         migration_loop = MigrationLoop(self.runner, self.store, self.index, None)
         migration_loop.controller = MigrationController(
@@ -162,9 +165,12 @@ class KubeVirtComponent:
         return fallback_scenario_vms(int(count) if isinstance(count, int) else 12)
 
     def _create_scenario_vms(self):
+        namespaces = set()
         for entry in self.scenario_vms():
             vm = vm_from_scenario(entry)
-            self._ensure_namespace(vm["metadata"]["namespace"])
+            if vm["metadata"]["namespace"] not in namespaces:
+                self._ensure_namespace(vm["metadata"]["namespace"])
+                namespaces.add(vm["metadata"]["namespace"])
             try:
                 self.store.create(crds.VM_KEY, vm)
             except ApiError as error:

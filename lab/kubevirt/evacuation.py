@@ -6,6 +6,7 @@ evacuation migrations with an exponential backoff.
 import time
 
 from . import crds
+from .kubevirt_cr import vmi_eviction_strategy
 from .migration_admission import VMI_NAME_LABEL, mutate_migration
 from .migration_plan import FINAL_PHASES, evacuation_capacity, phase_of
 from .objects import name_of, namespace_of, uid_of
@@ -71,6 +72,8 @@ class EvacuationController:
                 continue
             if status.get("phase") != "Running":
                 continue
+            if vmi_eviction_strategy(self.cluster_config(), vmi) == "External":
+                continue    # marked for an external controller (e.g. cluster-api-provider-kubevirt) to act on
             migrations = self.index.migrations_of(namespace_of(vmi), name_of(vmi))
             if any(phase_of(m) not in FINAL_PHASES for m in migrations):
                 continue

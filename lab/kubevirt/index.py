@@ -113,6 +113,10 @@ class KubeVirtIndex:
         with self._lock:
             return list(self._vmis.values())
 
+    def vmi(self, namespace: str, name: str) -> dict | None:
+        with self._lock:
+            return self._vmis.get((namespace, name))
+
     def vmi_nodes(self) -> dict:
         with self._lock:
             return {ident: (vmi.get("status") or {}).get("nodeName") for ident, vmi in self._vmis.items()}

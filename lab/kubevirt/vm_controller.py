@@ -163,9 +163,10 @@ def decide_vm(vm: dict, vmi: dict | None, now: str) -> VmActions:
 
 
 class VmController:
-    def __init__(self, store, clock_rfc3339):
+    def __init__(self, store, clock_rfc3339, index=None):
         self.store = store
         self.now = clock_rfc3339
+        self.index = index      # when given, the VMI is read from it (no copy); writes stay guarded
 
     def sync(self, namespace: str, name: str) -> dict | None:
         """One pass over a VM; returns the VM as last seen (None when it is gone)."""
@@ -186,7 +187,9 @@ class VmController:
             self._delete_vmi(namespace, name, actions.delete_vmi_uid)
         if actions.create_vmi is not None:
             try:
-                self.store.create(crds.VMI_KEY, actions.create_vmi)
+                created = self.store.create(crds.VMI_KEY, actions.create_vmi)
+                if self.index is not None:
+                    self.index.put(crds.VMI_KEY, created)
             except ApiError as error:
                 if error.code != 409:
                     raise
@@ -198,6 +201,8 @@ class VmController:
         return vm
 
     def _get_vmi(self, namespace, name):
+        if self.index is not None:
+            return self.index.vmi(namespace, name)
         try:
             return self.store.get(crds.VMI_KEY, namespace, name)
         except ApiError as error:

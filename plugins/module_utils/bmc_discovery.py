@@ -221,8 +221,8 @@ def decode_secret_data(secret):
 
 
 def resolve(explicit, far_target, bmh_target):
-    """Combine the sources: the address (and protocol) come from the first source that has one; credentials from
-    the explicit options, else any source in precedence order; the System path and TLS settings from the explicit
+    """Combine the sources: the address (and protocol) come from the first source that has one; credentials and the
+    System path from the explicit options, else any source in precedence order; TLS settings from the explicit
     options, else the address's own source. ``explicit`` is the raw ``bmc`` option dict."""
     explicit = explicit or {}
     sources = [t for t in (from_options(explicit), far_target, bmh_target) if t is not None]
@@ -237,8 +237,10 @@ def resolve(explicit, far_target, bmh_target):
         if value is None:
             value = next((getattr(t, field) for t in sources if getattr(t, field) is not None), None)
         changes[field] = value
-    if explicit.get("systems_uri"):
-        changes["systems_uri"] = explicit["systems_uri"]
+    # The System path may come from another source than the address (a FAR template's --systems-uri with the
+    # address given in bmc.address); a wrong pairing cannot fence the wrong machine, the System's UUID is checked.
+    changes["systems_uri"] = explicit.get("systems_uri") or next(
+        (t.systems_uri for t in sources if t.systems_uri), None)
     if explicit.get("validate_certs") is not None:
         changes["verify"] = bool(explicit["validate_certs"])
     if explicit.get("ca_path"):

@@ -124,8 +124,10 @@ options:
         type: str
       systems_uri:
         description:
-          - Path of the node's System, for example V(/redfish/v1/Systems/1). When not set, the System whose UUID
-            equals the node's C(status.nodeInfo.systemUUID) is used.
+          - Path of the node's System, for example V(/redfish/v1/Systems/1). When not set, C(--systems-uri) of the
+            fence parameters or the path of the BareMetalHost's address; without any, the System whose UUID equals
+            the node's C(status.nodeInfo.systemUUID) is used.
+          - When the node reports a C(systemUUID), the System's UUID must equal it, whichever way it was found.
         type: str
       validate_certs:
         description:

@@ -56,8 +56,10 @@ def test_every_node_has_a_baremetalhost_linked_through_its_machine(lab):
         host_ns, host_name = machine["metadata"]["annotations"]["metal3.io/BareMetalHost"].split("/")
         host = api_get(lab, f"/apis/metal3.io/v1alpha1/namespaces/{host_ns}/baremetalhosts/{host_name}")
         assert host["spec"]["consumerRef"]["name"] == machine_name
-        uuid = node["status"]["nodeInfo"]["systemUUID"]
-        assert host["spec"]["bmc"]["address"] == f"redfish://127.0.0.1:{bmc.proxy.port(name)}/redfish/v1/Systems/{uuid}"
+        assert host["spec"]["bmc"]["address"] == f"redfish://127.0.0.1:{bmc.proxy.port(name)}/redfish/v1/Systems/1"
+        system = requests.get(bmc.base_url(name) + "/redfish/v1/Systems/1", auth=(bmc.username, bmc.password),
+                              verify=bmc.ca_path, timeout=5).json()
+        assert system["UUID"] == node["status"]["nodeInfo"]["systemUUID"]
         assert host["spec"]["bmc"]["disableCertificateVerification"] is False
         assert host["status"]["poweredOn"] is True
         secret = api_get(lab, f"/api/v1/namespaces/{NS}/secrets/{host['spec']['bmc']['credentialsName']}")

@@ -37,7 +37,7 @@ def test_each_bmc_shows_only_its_own_system(lab):
     assert system.uuid == lab.machines.get("node-a").system_uuid
     assert system.name == "node-a"
     with pytest.raises(sushy.exceptions.ResourceNotFoundError):
-        root.get_system(bmc.systems_uri("node-b"))
+        root.get_system("/redfish/v1/Systems/" + lab.machines.get("node-b").system_uuid)
 
 
 def test_force_off_powers_the_machine_off_and_on_powers_it_on(lab):
@@ -107,7 +107,7 @@ def test_status_and_inventory_describe_every_bmc(lab):
     assert set(status["nodes"]) == {"node-a", "node-b", "node-c"}
     assert status["nodes"]["node-a"]["address"].startswith("redfish+http://127.0.0.1:")
     hosts = bmc.inventory_vars()["lab_bmc_hosts"]
-    assert hosts["node-a"]["bmc_systems_uri"] == "/redfish/v1/Systems/" + lab.machines.get("node-a").system_uuid
+    assert hosts["node-a"]["bmc_systems_uri"] == "/redfish/v1/Systems/1"   # bmc_system_id default: Supermicro/HPE
     assert hosts["node-a"]["bmc_username"] == bmc.username and hosts["node-a"]["bmc_password"] == bmc.password
     assert hosts["node-a"]["bmc_validate_certs"] is False
     assert "node-a" in bmc.render_status(bmc.status())

@@ -41,3 +41,15 @@ def test_load_and_rendered_status(make_lab):
                      for line in lab.render_status().splitlines()), 3, "cordon shown")
     text = lab.render_status()
     assert "NODE" in text and "GROUND TRUTH: split-brain 0" in text and "MIGRATIONS IN FLIGHT: 0" in text
+
+
+def test_power_off_without_bmcs_is_a_plain_switch(make_lab):
+    lab = cluster_lab(make_lab)
+    core, _, _ = clients(lab)
+    machines = lab.component("cluster").machines
+    lab.fail("worker-0", "power-off")
+    assert not machines.is_powered("worker-0") and machines.running_pods("worker-0") == {}
+    wait(lambda: ready_condition(core.read_node("worker-0")).status == "Unknown", 6)
+    lab.recover("worker-0")
+    wait(lambda: ready_condition(core.read_node("worker-0")).status == "True", 6, "booted and Ready")
+    assert machines.is_powered("worker-0")

@@ -178,3 +178,22 @@ def test_partially_disrupted_small_cluster_stops_noexecute_tainting(make_lab):
     assert len(tainted) < 4
     assert all(any(t.key == "node.kubernetes.io/unreachable" and t.effect == "NoSchedule"
                    for t in core.read_node(n).spec.taints) for n in ("worker-0", "worker-1", "worker-2", "master-0"))
+
+
+def test_deleted_node_loses_its_pods_and_comes_back_only_with_a_kubelet_restart(make_lab):
+    lab = cluster_lab(make_lab)
+    core, _, _ = clients(lab)
+    coordination = __import__("kubernetes").client.CoordinationV1Api(core.api_client)
+    _running_on(core, "orphan", "worker-1")
+    core.delete_node("worker-1")
+    wait(lambda: not core.list_namespaced_pod("default", field_selector="metadata.name=orphan").items, 5,
+         "pods of the deleted node force-deleted by the pod GC")
+    wait(lambda: not [l for l in coordination.list_namespaced_lease("kube-node-lease").items
+                      if l.metadata.name == "worker-1" and l.metadata.owner_references], 5,
+         "the node's lease collected with its owner")
+    time.sleep(0.5)
+    assert "worker-1" not in [n.metadata.name for n in core.list_node().items]   # a running kubelet does not
+    lab.fail("worker-1", "kubelet-stop")                                         # re-register; a restart does
+    lab.recover("worker-1")
+    node = wait(lambda: [n for n in core.list_node().items if n.metadata.name == "worker-1"], 5, "re-registered")[0]
+    assert ready_condition(node).status == "True"

@@ -164,3 +164,33 @@ def test_budget_numbers():
     assert budget_numbers({"minAvailable": "50%"}, pods, lambda: 5) == (5, 3)
     assert budget_numbers({"maxUnavailable": "30%"}, pods, lambda: 5) == (5, 3)
     assert budget_numbers({"maxUnavailable": 1}, pods, lambda: None) is None
+
+
+def test_a_stalled_controller_thread_does_not_count_against_node_heartbeats():
+    from lab.cluster.node_lifecycle import NodeLifecycle
+    lifecycle = NodeLifecycle(api=None, cache=None, timings=load_timings("fast"), runner=None, recorder=None)
+    lifecycle._last_monitor = 100.0
+    lifecycle._observed = {"n1": ("renew", "beat", 99.0)}
+    lifecycle._forgive_stall(105.0)            # the monitor (every 0.1 s) could not run for 5 s
+    assert lifecycle._observed["n1"][2] == pytest.approx(99.0 + 5.0 - 0.2)
+    lifecycle._forgive_stall(105.1)            # on time: nothing to forgive
+    assert lifecycle._observed["n1"][2] == pytest.approx(103.8)
+
+
+def test_runner_runs_urgent_items_first():
+    from lab.cluster.runner import Runner
+    order = []
+
+    class Recorder:
+        name = "recorder"
+
+        def sync(self, item):
+            order.append(item)
+
+    runner, recorder = Runner(store=None, cache=None, resync_seconds=60), Recorder()
+    runner.enqueue(recorder, "normal-1")
+    runner.enqueue(recorder, "normal-2")
+    runner.enqueue(recorder, "heartbeat", urgent=True)
+    runner.enqueue(recorder, "normal-1")        # de-duplicated while queued
+    runner._work(limit=10)
+    assert order == ["heartbeat", "normal-1", "normal-2"]

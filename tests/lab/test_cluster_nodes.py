@@ -73,3 +73,18 @@ def test_every_node_runs_the_system_daemonsets_and_etcd_guards(make_lab):
     guards = core.list_namespaced_pod("openshift-etcd", label_selector="app=guard").items
     assert sorted(g.spec.node_name for g in guards) == ["master-0", "master-1", "master-2"]
     assert "medik8s-leases" not in [ns.metadata.name for ns in core.list_namespace().items]
+
+
+def test_kubelet_rejects_a_directly_bound_pod_that_does_not_fit(make_lab):
+    lab = cluster_lab(make_lab)
+    core, _, _ = clients(lab)
+    spec = {"nodeName": "worker-0", "containers": [{"name": "app", "image": "x",
+                                                    "resources": {"requests": {"cpu": "40"}}}]}
+    core.create_namespaced_pod("default", {"metadata": {"name": "too-big"}, "spec": spec})
+    rejected = wait(lambda: (p := core.read_namespaced_pod("too-big", "default")).status.phase == "Failed" and p, 5,
+                    "kubelet admission")
+    assert rejected.status.reason == "OutOfcpu"
+    assert rejected.status.message.startswith("Pod was rejected: Node didn't have enough resource: cpu, "
+                                              "requested: 40000, used: ")
+    assert rejected.status.message.endswith("capacity: 31500")
+    assert rejected.metadata.uid not in lab.component("cluster").machines.running_pods("worker-0")

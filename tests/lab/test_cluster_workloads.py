@@ -148,7 +148,8 @@ def test_garbage_collection_background_foreground_orphan(make_lab):
     apps.delete_namespaced_deployment("orphan", "default", propagation_policy="Orphan")
     wait(lambda: not apps.list_namespaced_deployment("default", field_selector="metadata.name=orphan").items, 5)
     time.sleep(0.5)
-    orphaned = [rs for rs in apps.list_namespaced_replica_set("default").items if rs.metadata.name.startswith("orphan-")]
+    orphaned = [rs for rs in apps.list_namespaced_replica_set("default").items
+                if rs.metadata.name.startswith("orphan-")]
     assert len(orphaned) == 1 and not orphaned[0].metadata.owner_references
     assert len(pods_of(core, "default", "app=orphan")) == 2
 

@@ -217,3 +217,18 @@ def test_deleting_a_running_migration_aborts_it_and_removes_the_target_pod(lab):
     state = vmi(custom, "abort-me")["status"]
     assert state["nodeName"] == source and state["migrationState"]["failed"] is True
     assert lab.component("cluster").truth.running_on(f"{NS}/abort-me") == {source}
+
+
+def test_control_endpoint_reports_migrations_in_flight(lab):
+    custom = start(lab, ["shown"], node="worker-2")
+    migrate(custom, "shown", name="visible")
+    lab.wait_for(lambda: phase(custom.get_namespaced_custom_object(
+        GROUP, VERSION, NS, "virtualmachineinstancemigrations", "visible")) == "Running", 10)
+    status, body = Http(lab).call("GET", "/lab/v1/kubevirt")
+    assert status == 200
+    assert body["kubevirt_cr"] == "openshift-cnv/kubevirt-kubevirt-hyperconverged"
+    [shown] = body["migrations_in_flight"]
+    assert (shown["name"], shown["vmi"], shown["phase"], shown["source"]) == ("visible", "shown", "Running",
+                                                                             "worker-2")
+    assert shown["target"] in ("worker-0", "worker-1")
+    assert "visible" in lab.component("kubevirt").render_status(body)

@@ -162,9 +162,11 @@ def test_throttling_and_conflicts_are_not_failures(lab):
     # every third list, patch and eviction answered 429 (Retry-After 1) or 409: retried, never a failure
     set_faults(lab, [{"verb": "list", "resource": "pods", "rate": 0.3, "error": 429, "retry_after": 1},
                      {"verb": "patch", "resource": "nodes", "rate": 0.5, "error": 409, "count": 2},
-                     {"verb": "create", "resource": "pods", "rate": 0.3, "error": 429, "retry_after": 1}])
+                     {"verb": "create", "resource": "pods/eviction", "rate": 0.3, "error": 429, "retry_after": 1}])
     result = run_module(lab, {"name": "w1", "delete_options": GRACE0, "timeout": 120})
+    fired = [rule["fired"] for rule in lab.server.faults.describe()["rules"]]
     set_faults(lab, [])
+    assert all(count > 0 for count in fired), fired      # each kind of refusal really happened
     assert not result.get("failed"), result["msg"]
     assert result["phase"] == "Succeeded" and pods_on(lab, "w1") == []
     assert node_state(lab, "w1")["unschedulable"]

@@ -124,8 +124,9 @@ def test_explicit_options_win_over_far_and_bmh():
     target = bd.resolve({"address": "https://127.0.0.1:8443", "ca_path": "/tmp/ca.pem", "username": "lab"},
                         far, host)
     assert (target.host, target.port, target.source) == ("127.0.0.1", "8443", "options")
-    # the address came from the options, the password from the FAR Secret, the System only from the options
-    assert (target.username, target.password, target.systems_uri) == ("lab", "n0tPassword", None)
+    # the address came from the options, the password and the System path from the FAR parameters
+    assert (target.username, target.password) == ("lab", "n0tPassword")
+    assert target.systems_uri == "/redfish/v1/Systems/1"
     merged = bd.resolve({"ca_path": "/tmp/ca.pem", "systems_uri": "/redfish/v1/Systems/x"}, far, host)
     assert (merged.host, merged.username, merged.password) == ("suki.mgmt.kemo.labs", "ansible", "n0tPassword")
     assert merged.systems_uri == "/redfish/v1/Systems/x" and merged.ca_path == "/tmp/ca.pem"
