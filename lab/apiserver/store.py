@@ -114,7 +114,8 @@ class Store:
         return len(self._bucket(key))
 
     # ----------------------------------------------------------------- writes
-    def create(self, key, obj, dry_run=False) -> dict:
+    def create(self, key, obj, dry_run=False, copy=True) -> dict:
+        """copy=False returns the committed object itself, shared and read-only (for caches and indexes)."""
         rt = self.registry.get(key)
         obj = {"apiVersion": rt.api_version, "kind": rt.kind,
                **{k: v for k, v in clone(obj).items() if k not in ("apiVersion", "kind")}}
@@ -155,7 +156,7 @@ class Store:
             bucket[ident] = entry
             self._commit(key, "ADDED", entry, None)
         self._dispatch()
-        return entry.clone()
+        return entry.clone() if copy else entry.obj
 
     def _generated_name(self, bucket, namespace, prefix) -> str:
         prefix = prefix[:58]
@@ -175,15 +176,17 @@ class Store:
         self._dispatch()
         return result
 
-    def mutate(self, key, namespace, name, fn, subresource=None) -> dict | None:
-        """Atomic read-modify-write; subresource "status" writes only .status, "*" writes spec and status."""
+    def mutate(self, key, namespace, name, fn, subresource=None, copy=True) -> dict | None:
+        """Atomic read-modify-write; subresource "status" writes only .status, "*" writes spec and status.
+
+        copy=False returns the committed object itself, shared and read-only (for caches and indexes)."""
         rt = self.registry.get(key)
         with self._lock:
             old = self.get_entry(key, namespace, name)
             new = fn(old.clone())
             if new is None:
                 return None
-            result = self._update_locked(rt, old, new, subresource, False)
+            result = self._update_locked(rt, old, new, subresource, False, copy)
         self._dispatch()
         return result
 
@@ -197,18 +200,20 @@ class Store:
             raise errors.conflict(key, meta["name"], "the object has been modified; please apply your "
                                   "changes to the latest version and try again")
 
-    def _update_locked(self, rt, old_entry: Entry, new: dict, subresource, dry_run) -> dict:
+    def _update_locked(self, rt, old_entry: Entry, new: dict, subresource, dry_run, copy=True) -> dict:
         old = old_entry.obj
         if subresource == "status":
-            candidate = old_entry.clone()
+            # Committed objects are never mutated, so the new version may share the old one's unchanged parts;
+            # only the metadata dict is written below, so it alone is copied.
+            candidate = dict(old, metadata=dict(old["metadata"]))
             if "status" in new:
                 candidate["status"] = new["status"]
             else:
                 candidate.pop("status", None)
-            new = candidate
+            new = candidate if not dry_run else clone(candidate)
         elif rt.has_status_subresource and subresource != "*":
             if "status" in old:
-                new["status"] = clone(old["status"])
+                new["status"] = old["status"] if not dry_run else clone(old["status"])
             else:
                 new.pop("status", None)
         new["apiVersion"] = rt.api_version
@@ -242,27 +247,27 @@ class Store:
             meta.pop("generation", None)
         meta["resourceVersion"] = old_meta["resourceVersion"]
         if new == old:
-            return old_entry.clone()
+            return old_entry.clone() if copy else old
         if dry_run:
             return new
         ident = (old_meta.get("namespace", ""), old_meta["name"])
         if deletion.deletion_complete(rt.key, new):
-            return self._remove_locked(rt.key, ident, old_entry, new)
+            return self._remove_locked(rt.key, ident, old_entry, new, copy)
         self._rv += 1
         meta["resourceVersion"] = str(self._rv)
         entry = Entry(new)
         self._data[rt.key][ident] = entry
         self._commit(rt.key, "MODIFIED", entry, old_entry)
-        return entry.clone()
+        return entry.clone() if copy else entry.obj
 
-    def _remove_locked(self, key, ident, old_entry: Entry, final: dict) -> dict:
-        final = clone(final)
+    def _remove_locked(self, key, ident, old_entry: Entry, final: dict, copy=True) -> dict:
+        final = dict(final, metadata=dict(final["metadata"]))   # only the resourceVersion changes
         self._rv += 1
         final["metadata"]["resourceVersion"] = str(self._rv)
         del self._data[key][ident]
         entry = Entry(final)
         self._commit(key, "DELETED", entry, old_entry)
-        return entry.clone()
+        return entry.clone() if copy else entry.obj
 
     def delete(self, key, namespace, name, grace_period_seconds=None, propagation_policy=None,
                preconditions=None, dry_run=False) -> dict:
@@ -270,8 +275,9 @@ class Store:
                               preconditions, dry_run)[0]
 
     def delete_ex(self, key, namespace, name, grace_period_seconds=None, propagation_policy=None,
-                  preconditions=None, dry_run=False) -> tuple[dict, bool]:
-        """Like delete(); also tells whether the object is gone (True) or only marked for deletion."""
+                  preconditions=None, dry_run=False, copy=True) -> tuple[dict, bool]:
+        """Like delete(); also tells whether the object is gone (True) or only marked for deletion.
+        copy=False returns the committed object itself, shared and read-only."""
         with self._lock:
             old = self.get_entry(key, namespace, name)
             preconditions = preconditions or {}
@@ -280,20 +286,20 @@ class Store:
             decision = deletion.plan(key, old.clone(), grace_period_seconds, propagation_policy, time.time())
             new = decision.obj
             if decision.action == deletion.KEEP:
-                return old.clone(), False
+                return (old.clone() if copy else old.obj), False
             if dry_run:
                 return new, decision.action == deletion.REMOVE
             meta = new["metadata"]
             ident = (meta.get("namespace", ""), meta["name"])
             if decision.action == deletion.REMOVE:
-                result = (self._remove_locked(key, ident, old, new), True)
+                result = (self._remove_locked(key, ident, old, new, copy), True)
             else:
                 self._rv += 1
                 meta["resourceVersion"] = str(self._rv)
                 entry = Entry(new)
                 self._data[key][ident] = entry
                 self._commit(key, "MODIFIED", entry, old)
-                result = (entry.clone(), False)
+                result = (entry.clone() if copy else entry.obj, False)
         self._dispatch()
         return result
 

@@ -3,6 +3,16 @@
 from .podutil import meta
 
 
+def api_defaults(key, obj):
+    """What the API server's defaulting adds to a built-in object created over HTTP (controllers write to the
+    store directly, so they apply it themselves)."""
+    try:
+        from lab.apiserver import builtin
+    except ImportError:
+        return obj
+    return builtin.apply_defaults(key, obj)
+
+
 def is_status(exc, code) -> bool:
     return getattr(exc, "code", None) == code
 
@@ -20,7 +30,7 @@ class Api:
             return False
 
     def create(self, key, obj):
-        created = self.store.create(key, obj)
+        created = self.store.create(key, api_defaults(key, obj))
         self.cache.put(key, created)
         return created
 

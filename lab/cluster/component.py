@@ -91,8 +91,8 @@ class ClusterComponent:
             self.api.ensure("namespaces", bootstrap.namespace(name))
         for spec in self.scenario["nodes"]:
             if self.machines.reaches_api(spec["name"]):
-                self.kubelets._register(spec["name"], self.machines.get(spec["name"]))
-                self.kubelets._renew_lease(spec["name"])
+                self.kubelets.register_node(spec["name"], self.machines.get(spec["name"]))
+                self.kubelets.renew_lease(spec["name"])
         for ds in bootstrap.system_daemonsets():
             self.api.ensure(DS, ds)
         control_plane = [n["name"] for n in self.scenario["nodes"] if n.get("role") == "control-plane"]

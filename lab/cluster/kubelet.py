@@ -81,8 +81,8 @@ class Kubelets:
             return
         machine = self.machines.get(node)
         if node not in self.registered:
-            self._register(node, machine)
-        self._renew_lease(node)
+            self.register_node(node, machine)
+        self.renew_lease(node)
         current = self.cache.get("nodes", "", node)
         if current is None:
             return
@@ -91,7 +91,7 @@ class Kubelets:
         if due or stale:
             self._post_status(node, machine)
 
-    def _register(self, node, machine):
+    def register_node(self, node, machine):
         now = now_rfc3339()
         existing = self.cache.get("nodes", "", node)
         if existing is None:
@@ -134,7 +134,7 @@ class Kubelets:
             if before is not None and condition_status(before, "Ready") != "True":
                 self.recorder.record(before, "NodeReady", f"Node {node} status is now: NodeReady", host=node)
 
-    def _renew_lease(self, node):
+    def renew_lease(self, node):
         renew = now_micro()
 
         def touch(lease):

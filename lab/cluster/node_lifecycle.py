@@ -182,7 +182,7 @@ class NodeLifecycle:
             self.recorder.record(node, "NodeNotReady", f"Node {name} status is now: NodeNotReady",
                                  host=None)
             self._mark_pods_not_ready(name)
-            self._sync_taints(name)
+            # Tainting follows from the node's update event, after this pass has updated the zone states.
 
     def _mark_pods_not_ready(self, name):
         now = now_rfc3339()

@@ -109,7 +109,7 @@ class KubeVirtComponent:
     def _install_kubevirt_cr(self):
         self._ensure_namespace(kubevirt_cr.NAMESPACE)
         try:
-            self.store.create(crds.KUBEVIRT_KEY, kubevirt_cr.kubevirt_cr())
+            self.store.create(crds.KUBEVIRT_KEY, kubevirt_cr.kubevirt_cr(), copy=False)
         except ApiError as error:
             if error.code != 409:
                 raise
@@ -127,13 +127,14 @@ class KubeVirtComponent:
                     {"type": "Degraded", "status": "False", "reason": "AllResourcesCreated",
                      "message": "All components are ready.", "lastTransitionTime": now, "lastProbeTime": now}]}
             return obj
-        self.store.mutate(crds.KUBEVIRT_KEY, kubevirt_cr.NAMESPACE, kubevirt_cr.NAME, deployed, subresource="status")
+        self.store.mutate(crds.KUBEVIRT_KEY, kubevirt_cr.NAMESPACE, kubevirt_cr.NAME, deployed, subresource="status",
+                          copy=False)
 
     def _ensure_namespace(self, name):
         try:
             self.store.create("namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {
                 "name": name, "labels": {"kubernetes.io/metadata.name": name}},
-                "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}})
+                "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}}, copy=False)
         except ApiError as error:
             if error.code != 409:
                 raise
@@ -172,7 +173,7 @@ class KubeVirtComponent:
                 self._ensure_namespace(vm["metadata"]["namespace"])
                 namespaces.add(vm["metadata"]["namespace"])
             try:
-                self.store.create(crds.VM_KEY, vm)
+                self.store.create(crds.VM_KEY, vm, copy=False)
             except ApiError as error:
                 if error.code != 409:
                     raise

@@ -15,7 +15,7 @@ class DefaultingStore:
     def __getattr__(self, name):
         return getattr(self._store, name)
 
-    def create(self, key, obj, dry_run=False):
+    def create(self, key, obj, dry_run=False, copy=True):
         if self._server is not None and hasattr(self._server, "prepare_create"):
             obj = self._server.prepare_create(self._store.registry.get(key), obj)
-        return self._store.create(key, obj, dry_run=dry_run)
+        return self._store.create(key, obj, dry_run=dry_run, copy=copy)

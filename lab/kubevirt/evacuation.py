@@ -92,7 +92,7 @@ class EvacuationController:
                 continue
             if not self._still_needed(vmi, node):
                 continue
-            created = self.store.create(crds.VMIM_KEY, evacuation_migration(vmi, node))
+            created = self.store.create(crds.VMIM_KEY, evacuation_migration(vmi, node), copy=False)
             self.index.put(crds.VMIM_KEY, created)
         if retry_in is not None:
             self.requeue(retry_in, ALL)
@@ -121,7 +121,7 @@ class EvacuationController:
             status.pop("evacuationNodeName")
             return obj
         try:
-            self.store.mutate(crds.VMI_KEY, namespace_of(vmi), name_of(vmi), apply, subresource="status")
+            self.store.mutate(crds.VMI_KEY, namespace_of(vmi), name_of(vmi), apply, subresource="status", copy=False)
         except ApiError as error:
             if error.code != 404:
                 raise

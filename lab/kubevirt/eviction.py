@@ -92,7 +92,7 @@ class EvictionInterceptor:
                 status["evacuationNodeName"] = node
                 return obj
             try:
-                self.store.mutate(crds.VMI_KEY, request.namespace, vmi_name, mark, subresource="status")
+                self.store.mutate(crds.VMI_KEY, request.namespace, vmi_name, mark, subresource="status", copy=False)
             except ApiError as error:
                 raise denied(f"kubevirt failed marking the vmi for eviction: {error.message}")
         raise denied(message)

@@ -81,7 +81,7 @@ class MigrationController:
             def label(obj):
                 mutate_migration(obj)
                 return obj
-            self.store.mutate(crds.VMIM_KEY, namespace_of(migration), name_of(migration), label)
+            self.store.mutate(crds.VMIM_KEY, namespace_of(migration), name_of(migration), label, copy=False)
         self._set_phase(migration, "Pending")
         self.requeue(0, ADMIT)
 
@@ -102,7 +102,7 @@ class MigrationController:
         source_node = (vmi.get("status") or {}).get("nodeName")
         source = current_pod(vmi, self.index.launcher_pods(uid_of(vmi)))
         target = self.store.create("pods", migration_target_pod(
-            vmi, migration, source_node, int(self.settings["launcher_grace_extra_seconds"])))
+            vmi, migration, source_node, int(self.settings["launcher_grace_extra_seconds"])), copy=False)
         self.index.put("pods", target)
         state = {"migrationUid": uid_of(migration), "sourceNode": source_node,
                  "sourcePod": name_of(source) if source else "", "targetPod": name_of(target),
@@ -215,7 +215,8 @@ class MigrationController:
             if status.get("evacuationNodeName") == source_node:
                 status.pop("evacuationNodeName", None)
             return obj
-        moved = self.store.mutate(crds.VMI_KEY, namespace_of(vmi), name_of(vmi), handover, subresource="status")
+        moved = self.store.mutate(crds.VMI_KEY, namespace_of(vmi), name_of(vmi), handover, subresource="status",
+                                  copy=False)
         if moved is not None:
             self.index.put(crds.VMI_KEY, moved)
         self._relabel_vmi(vmi, target_node)
@@ -258,7 +259,7 @@ class MigrationController:
     def _release(self, migration):
         try:
             self.store.mutate(crds.VMIM_KEY, namespace_of(migration), name_of(migration),
-                              lambda obj: without_finalizer(obj, MIGRATION_FINALIZER))
+                              lambda obj: without_finalizer(obj, MIGRATION_FINALIZER), copy=False)
         except ApiError as error:
             if error.code != 404:
                 raise
@@ -286,7 +287,7 @@ class MigrationController:
             return obj if changed else None
         try:
             updated = self.store.mutate(crds.VMIM_KEY, namespace_of(migration), name_of(migration), apply,
-                                        subresource="status")
+                                        subresource="status", copy=False)
         except ApiError as error:
             if error.code != 404:
                 raise
@@ -303,7 +304,8 @@ class MigrationController:
                                                                           **fields)
             return obj
         try:
-            updated = self.store.mutate(crds.VMI_KEY, namespace_of(vmi), name_of(vmi), apply, subresource="status")
+            updated = self.store.mutate(crds.VMI_KEY, namespace_of(vmi), name_of(vmi), apply, subresource="status",
+                                        copy=False)
         except ApiError as error:
             if error.code != 404:
                 raise
@@ -319,7 +321,7 @@ class MigrationController:
             labels[NODE_NAME_LABEL] = node
             return obj
         try:
-            self.store.mutate(crds.VMI_KEY, namespace_of(vmi), name_of(vmi), apply)
+            self.store.mutate(crds.VMI_KEY, namespace_of(vmi), name_of(vmi), apply, copy=False)
         except ApiError as error:
             if error.code != 404:
                 raise
@@ -343,7 +345,7 @@ class MigrationController:
                                     else c for c in status.get("conditions") or []]
             return obj
         try:
-            updated = self.store.mutate("pods", namespace, pod_name, completed, subresource="status")
+            updated = self.store.mutate("pods", namespace, pod_name, completed, subresource="status", copy=False)
             if updated is not None:
                 self.index.put("pods", updated)
         except ApiError as error:
@@ -353,7 +355,7 @@ class MigrationController:
 
     def _delete_pod(self, namespace, name):
         try:
-            result, gone = self.store.delete_ex("pods", namespace, name)
+            result, gone = self.store.delete_ex("pods", namespace, name, copy=False)
         except ApiError as error:
             if error.code != 404:
                 raise

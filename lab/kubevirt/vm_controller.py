@@ -182,12 +182,12 @@ class VmController:
             return vm    # a standalone VMI of the same name: left alone
         actions = decide_vm(vm, vmi, self.now())
         if actions.add_finalizer:
-            self.store.mutate(crds.VM_KEY, namespace, name, lambda obj: with_finalizer(obj, VM_FINALIZER))
+            self.store.mutate(crds.VM_KEY, namespace, name, lambda obj: with_finalizer(obj, VM_FINALIZER), copy=False)
         if actions.delete_vmi_uid:
             self._delete_vmi(namespace, name, actions.delete_vmi_uid)
         if actions.create_vmi is not None:
             try:
-                created = self.store.create(crds.VMI_KEY, actions.create_vmi)
+                created = self.store.create(crds.VMI_KEY, actions.create_vmi, copy=False)
                 if self.index is not None:
                     self.index.put(crds.VMI_KEY, created)
             except ApiError as error:
@@ -196,7 +196,8 @@ class VmController:
         if (vm.get("status") or {}) != actions.status:
             self._write_status(namespace, name, actions.status, _requests(vm))
         if actions.remove_finalizer:
-            self.store.mutate(crds.VM_KEY, namespace, name, lambda obj: without_finalizer(obj, VM_FINALIZER))
+            self.store.mutate(crds.VM_KEY, namespace, name, lambda obj: without_finalizer(obj, VM_FINALIZER),
+                              copy=False)
         vm["status"] = actions.status
         return vm
 
@@ -226,7 +227,7 @@ class VmController:
             obj["status"] = status
             return obj
         try:
-            self.store.mutate(crds.VM_KEY, namespace, name, apply, subresource="status")
+            self.store.mutate(crds.VM_KEY, namespace, name, apply, subresource="status", copy=False)
         except ApiError as error:
             if error.code != 404:
                 raise

@@ -111,7 +111,7 @@ class VmiController:
         if phase == "Pending":
             if pod is None:
                 pod = launcher_pod(vmi, int(self.settings["launcher_grace_extra_seconds"]))
-                created = self.store.create("pods", pod)
+                created = self.store.create("pods", pod, copy=False)
                 self.index.put("pods", created)
             self._write(vmi, {"phase": "Scheduling"})
             return None
@@ -187,7 +187,7 @@ class VmiController:
             if not is_deleting(pod):
                 try:
                     result, gone = self.store.delete_ex("pods", namespace_of(pod), name_of(pod),
-                                                        preconditions={"uid": uid_of(pod)})
+                                                        preconditions={"uid": uid_of(pod)}, copy=False)
                     self.index.apply("DELETED" if gone else "MODIFIED", "pods", result)
                 except ApiError as error:
                     if error.code not in (404, 409):
@@ -200,7 +200,7 @@ class VmiController:
         if has_finalizer(vmi, VMI_FINALIZER):
             try:
                 self.store.mutate(crds.VMI_KEY, namespace_of(vmi), name_of(vmi),
-                                  lambda obj: without_finalizer(obj, VMI_FINALIZER))
+                                  lambda obj: without_finalizer(obj, VMI_FINALIZER), copy=False)
             except ApiError as error:
                 if error.code != 404:
                     raise
@@ -236,7 +236,8 @@ class VmiController:
         if apply(vmi) is None and not (node_label and labels_of(vmi).get(NODE_NAME_LABEL) != node_label):
             return      # nothing to write: spare the store a read-modify-write
         try:
-            updated = self.store.mutate(crds.VMI_KEY, namespace_of(vmi), name_of(vmi), apply, subresource="status")
+            updated = self.store.mutate(crds.VMI_KEY, namespace_of(vmi), name_of(vmi), apply, subresource="status",
+                                        copy=False)
             if updated is not None:
                 self.index.put(crds.VMI_KEY, updated)
             if node_label and labels_of(vmi).get(NODE_NAME_LABEL) != node_label:
@@ -252,4 +253,4 @@ class VmiController:
                 return None
             labels[NODE_NAME_LABEL] = node
             return obj
-        self.store.mutate(crds.VMI_KEY, namespace, name, apply)
+        self.store.mutate(crds.VMI_KEY, namespace, name, apply, copy=False)

@@ -385,7 +385,12 @@ class Cluster:
             field_selector = name_selector + ("," + field_selector if field_selector else "")
         deadline = time.monotonic() + timeout
         objects = {}
+        relists = 0
         while True:
+            if relists:
+                # a server that keeps ending watches at once must not turn the wait into a request loop
+                self._sleep(min(self.retry.delay(relists), max(0.0, deadline - time.monotonic())))
+            relists += 1
             items, version = self._list(kind, namespace, label_selector, field_selector)
             objects = dict((_object_key(item), item) for item in items)
             if predicate(list(objects.values())):

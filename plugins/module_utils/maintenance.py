@@ -150,16 +150,12 @@ class NativeMaintenance:
         self.event("planned", evict=len(plan["pods"]["evict"]), migrate=len(plan["vms"]["migrate"]),
                    blockers=len(mplan.blockers(plan)))
         blocked = mplan.blockers(plan)
-        if blocked:
-            raise MaintenanceFailed(
-                "cannot drain node %s, nothing was changed: %s" % (
-                    self.node_name, "; ".join("%s %s/%s: %s" % (b["kind"], b["namespace"], b["name"], b["reason"])
-                                              for b in blocked)),
-                dict(self.result, phase="Failed", pending=blocked))
-        if not verdict["ok"]:
-            raise MaintenanceFailed("pre-flight failed for node %s, nothing was changed: %s"
-                                    % (self.node_name, "; ".join(verdict["problems"])),
-                                    dict(self.result, phase="Failed"))
+        problems = verdict["problems"] + ["%s %s/%s: %s" % (b["kind"], b["namespace"], b["name"], b["reason"])
+                                          for b in blocked]
+        if problems:
+            raise MaintenanceFailed("cannot put node %s into maintenance, nothing was changed: %s"
+                                    % (self.node_name, "; ".join(problems)),
+                                    dict(self.result, phase="Failed", pending=blocked))
         changes_for = self.present_changes_builder(now)
         after_view = node_facts.node_view(mplan.apply_changes(node, changes_for(node)))
         self.result["diff"] = {"before": node_facts.node_view(node), "after": after_view}
@@ -370,9 +366,17 @@ class NativeMaintenance:
             if len(failures) >= MIGRATION_ATTEMPTS or free <= 0:
                 continue
             target = targets.get(key) if not failures else None
-            created = self.cluster.create(api.VMIM, mplan.migration_body(entry, self.node_name, target),
-                                          namespace=entry["namespace"])
             free -= 1
+            try:
+                created = self.cluster.create(api.VMIM, mplan.migration_body(entry, self.node_name, target),
+                                              namespace=entry["namespace"])
+            except ClusterError as exc:
+                # KubeVirt refuses a second migration of a VMI; one started since our snapshot (another run, or the
+                # last request of an interrupted one) is followed like ours
+                if exc.status in (400, 422) and "in-flight migration" in exc.message:
+                    self.event("migration already in progress", vmi=key)
+                    continue
+                raise
             acted = True
             tracked[key]["target"] = target
             tracked[key]["started"] = self.now()

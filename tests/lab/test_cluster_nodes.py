@@ -45,6 +45,10 @@ def test_scheduled_pod_becomes_running_and_ready(make_lab):
     assert running.status.container_statuses[0].state.running is not None
     uid = running.metadata.uid
     assert uid in lab.component("cluster").machines.running_pods(running.spec.node_name)
+    # DefaultTolerationSeconds with the lab's setting (1 s here, 300 s in the realistic preset)
+    defaulted = {(t.key, t.effect): t.toleration_seconds for t in running.spec.tolerations}
+    assert defaulted == {("node.kubernetes.io/not-ready", "NoExecute"): 1,
+                         ("node.kubernetes.io/unreachable", "NoExecute"): 1}
 
 
 def test_graceful_delete_is_finished_by_the_kubelet(make_lab):

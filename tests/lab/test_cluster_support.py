@@ -11,6 +11,8 @@ def clients(lab):
     config = client.Configuration()
     config.host = lab.url
     config.api_key = {"authorization": f"Bearer {lab.token}"}
+    if lab.ca_path:
+        config.ssl_ca_cert = lab.ca_path
     api = client.ApiClient(config)
     return client.CoreV1Api(api), client.AppsV1Api(api), client.PolicyV1Api(api)
 

@@ -60,22 +60,29 @@ def test_daemonset_covers_cordoned_nodes_and_new_daemonsets(make_lab):
 def test_statefulset_creates_pods_in_order(make_lab):
     lab = cluster_lab(make_lab)
     core, apps, _ = clients(lab)
+    history = []
+
+    def record(event_type, key, obj, old):
+        if key == "pods" and obj["metadata"]["name"].startswith("db-"):
+            ready = any(c.get("type") == "Ready" and c.get("status") == "True"
+                        for c in (obj.get("status") or {}).get("conditions") or [])
+            history.append((event_type, obj["metadata"]["name"], ready))
+    token = lab.store.subscribe(record)
     labels = {"app": "db"}
     apps.create_namespaced_stateful_set("default", {
         "metadata": {"name": "db"},
         "spec": {"replicas": 3, "serviceName": "db", "selector": {"matchLabels": labels},
                  "template": {"metadata": {"labels": labels}, "spec": {
                      "containers": [{"name": "db", "image": "quay.io/lab/db:1"}]}}}}, _preload_content=False)
-    seen = []
-
-    def progress():
-        names = sorted(p.metadata.name for p in pods_of(core, "default", "app=db"))
-        if names and names not in seen:
-            seen.append(names)
-        return len(names) == 3 and all(p.status.phase == "Running" for p in pods_of(core, "default", "app=db"))
-    wait(progress, 8, "three db pods")
-    assert seen[0] == ["db-0"]                        # one at a time, in ordinal order
-    assert ["db-0", "db-1"] in seen
+    wait(lambda: len([p for p in pods_of(core, "default", "app=db") if p.status.phase == "Running"]) == 3, 8,
+         "three db pods")
+    lab.store.unsubscribe(token)
+    created = [name for event, name, _ in history if event == "ADDED"]
+    assert created == ["db-0", "db-1", "db-2"]
+    for previous, following in (("db-0", "db-1"), ("db-1", "db-2")):
+        ready_at = next(i for i, (_, name, ready) in enumerate(history) if name == previous and ready)
+        assert history.index(("ADDED", following, False)) > ready_at      # only after its predecessor is Ready
+    assert core.read_namespaced_pod("db-1", "default").spec.hostname == "db-1"
 
 
 def test_pdb_status_and_eviction_refused_with_429_over_http(make_lab):

@@ -170,3 +170,30 @@ def test_throttling_and_conflicts_are_not_failures(lab):
     assert not result.get("failed"), result["msg"]
     assert result["phase"] == "Succeeded" and pods_on(lab, "w1") == []
     assert node_state(lab, "w1")["unschedulable"]
+
+
+def test_maintenance_playbook_on_and_off(lab):
+    import os
+    import subprocess
+    from nm_helpers import ROOT
+    three_workers(lab)
+    lab.store.create("pods", pod("web", "w1", owner=None))
+    env = dict(os.environ, K8S_AUTH_KUBECONFIG=lab.kubeconfig_path, ANSIBLE_LOCALHOST_WARNING="false",
+               ANSIBLE_NOCOLOR="1")
+    playbook = os.path.join(ROOT, "playbooks", "maintenance.yml")
+    ansible = os.path.join(ROOT, ".venv", "bin", "ansible-playbook")
+    refused = subprocess.run([ansible, playbook, "-e", "node=w1"], env=env, capture_output=True, text=True,
+                             check=False)
+    assert refused.returncode != 0 and "set force=true" in refused.stdout
+    lab.store.delete("pods", "default", "web", grace_period_seconds=0)
+    on = subprocess.run([ansible, playbook, "-e", "node=w1", "-e", "state=present", "-e", 'reason="disk swap"'],
+                        env=env, capture_output=True, text=True, check=False)
+    assert on.returncode == 0, on.stdout[-2000:]
+    assert "node w1 is in maintenance" in on.stdout
+    assert node_state(lab, "w1")["annotations"]["workload.availability/maintenance-reason"] == "disk swap"
+    off = subprocess.run([ansible, playbook, "-e", "node=w1", "-e", "state=absent"], env=env, capture_output=True,
+                         text=True, check=False)
+    assert off.returncode == 0 and "maintenance of node w1 ended" in off.stdout
+    assert not node_state(lab, "w1")["unschedulable"]
+    missing = subprocess.run([ansible, playbook], env=env, capture_output=True, text=True, check=False)
+    assert missing.returncode != 0 and "pass the node and the state" in missing.stdout

@@ -58,9 +58,11 @@ def unique(prefix):
 
 
 def new_node(cluster, labels=None):
+    """A Node object without a machine behind it, tainted so that the lab's scheduler never picks it."""
     name = unique("node")
     return cluster.create(api.NODE, {"apiVersion": "v1", "kind": "Node",
-                                     "metadata": {"name": name, "labels": labels or {}}})
+                                     "metadata": {"name": name, "labels": labels or {}},
+                                     "spec": {"taints": [{"key": "test/no-machine", "effect": "NoSchedule"}]}})
 
 
 def new_configmap(cluster, namespace="default", data=None):
@@ -386,7 +388,7 @@ def test_events_name_reason_and_module(lab):
 def _pod(namespace, labels):
     return {"apiVersion": "v1", "kind": "Pod",
             "metadata": {"name": unique("pod"), "namespace": namespace, "labels": labels},
-            "spec": {"containers": [{"name": "c", "image": "registry.example/app:1"}]}}
+            "spec": {"nodeName": "worker-0", "containers": [{"name": "c", "image": "registry.example/app:1"}]}}
 
 
 def test_eviction_refused_by_a_disruption_budget_is_not_retried(lab):
