@@ -39,7 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     sub.choices["status"].add_argument("--json", action="store_true")
     fail = sub.add_parser("fail", help="fail a node: power-off|kubelet-stop|partition|bmc-down")
     fail.add_argument("node")
-    fail.add_argument("mode")
+    fail.add_argument("--mode", required=True,
+                      help="what breaks: power-off (the machine), kubelet-stop, partition (its network), bmc-down")
     recover = sub.add_parser("recover", help="undo the failures of a node")
     recover.add_argument("node")
     load = sub.add_parser("load", help="set a node's external load (fractions 0..1)")

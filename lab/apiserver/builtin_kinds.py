@@ -31,10 +31,21 @@ def default_deployment(obj: dict) -> dict:
     return obj
 
 
+def _zero_status_counts(obj: dict, fields: tuple):
+    """Status integers without omitempty: a real server always serialises them, as 0 before any controller ran,
+    and typed clients refuse a response without them."""
+    status = obj.get("status")
+    if not isinstance(status, dict):
+        status = obj["status"] = {}
+    for field in fields:
+        status.setdefault(field, 0)
+
+
 def default_replicaset(obj: dict) -> dict:
     spec = obj.setdefault("spec", {})
     spec.setdefault("replicas", 1)
     _default_template(spec)
+    _zero_status_counts(obj, ("replicas",))
     return obj
 
 
@@ -48,6 +59,8 @@ def default_daemonset(obj: dict) -> dict:
         rolling.setdefault("maxSurge", 0)
     spec.setdefault("revisionHistoryLimit", 10)
     _default_template(spec)
+    _zero_status_counts(obj, ("currentNumberScheduled", "numberMisscheduled", "desiredNumberScheduled",
+                              "numberReady"))
     return obj
 
 
@@ -62,6 +75,7 @@ def default_statefulset(obj: dict) -> dict:
     spec.setdefault("revisionHistoryLimit", 10)
     spec.setdefault("persistentVolumeClaimRetentionPolicy", {"whenDeleted": "Retain", "whenScaled": "Retain"})
     _default_template(spec)
+    _zero_status_counts(obj, ("replicas", "availableReplicas"))
     return obj
 
 

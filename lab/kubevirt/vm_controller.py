@@ -171,7 +171,8 @@ class VmController:
     def sync(self, namespace: str, name: str) -> dict | None:
         """One pass over a VM; returns the VM as last seen (None when it is gone)."""
         try:
-            vm = self.store.get(crds.VM_KEY, namespace, name)
+            # the committed object itself, read-only: decide_vm is pure and every write goes through mutate
+            vm = self.store.get_entry(crds.VM_KEY, namespace, name).obj
         except ApiError as error:
             if error.code == 404:
                 return None
@@ -198,8 +199,7 @@ class VmController:
         if actions.remove_finalizer:
             self.store.mutate(crds.VM_KEY, namespace, name, lambda obj: without_finalizer(obj, VM_FINALIZER),
                               copy=False)
-        vm["status"] = actions.status
-        return vm
+        return dict(vm, status=actions.status)
 
     def _get_vmi(self, namespace, name):
         if self.index is not None:

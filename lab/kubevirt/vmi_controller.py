@@ -4,6 +4,7 @@ Phases: Pending -> Scheduling (pod created) -> Scheduled (pod Running on a node)
 -> Succeeded/Failed. A VMI whose node dies keeps its last status while the pod object exists; once the pod is
 gone (force deletion, out-of-service taint) the VMI fails.
 """
+import json
 import time
 
 from . import crds
@@ -57,9 +58,10 @@ class VmiController:
         self._scheduled_at: dict[str, float] = {}
 
     # -- reading ------------------------------------------------------------------------------------------
-    def _get(self, key, namespace, name):
+    def _peek(self, key, namespace, name):
+        """The committed object itself (shared, read-only), or None."""
         try:
-            return self.store.get(key, namespace, name)
+            return self.store.get_entry(key, namespace, name).obj
         except ApiError as error:
             if error.code == 404:
                 return None
@@ -81,7 +83,7 @@ class VmiController:
         vm = None
         for ref in vmi["metadata"].get("ownerReferences") or []:
             if ref.get("kind") == "VirtualMachine":
-                vm = self._get(crds.VM_KEY, namespace_of(vmi), ref.get("name"))
+                vm = self._peek(crds.VM_KEY, namespace_of(vmi), ref.get("name"))
         templates = ((vm or {}).get("spec") or {}).get("dataVolumeTemplates") or []
         annotations = dict((vm or {}).get("metadata", {}).get("annotations") or {})
         annotations.update(vmi["metadata"].get("annotations") or {})
@@ -94,7 +96,7 @@ class VmiController:
     # -- the pass -----------------------------------------------------------------------------------------
     def sync(self, namespace: str, name: str) -> float | None:
         """Reconcile one VMI; returns seconds after which it wants another pass, or None."""
-        vmi = self._get(crds.VMI_KEY, namespace, name)
+        vmi = self._peek(crds.VMI_KEY, namespace, name)
         if vmi is None:
             return None
         pods = self.launcher_pods(vmi)
@@ -233,7 +235,9 @@ class VmiController:
                 merged = set_condition(merged, type_, state, reason, message, now)
             status["conditions"] = merged
             return obj if repr(status) != before else None
-        if apply(vmi) is None and not (node_label and labels_of(vmi).get(NODE_NAME_LABEL) != node_label):
+        # vmi is shared and read-only: the no-change check runs on a copy of its status only
+        probe = dict(vmi, status=json.loads(json.dumps(vmi.get("status") or {})))
+        if apply(probe) is None and not (node_label and labels_of(vmi).get(NODE_NAME_LABEL) != node_label):
             return      # nothing to write: spare the store a read-modify-write
         try:
             updated = self.store.mutate(crds.VMI_KEY, namespace_of(vmi), name_of(vmi), apply, subresource="status",

@@ -42,9 +42,9 @@ def test_up_status_control_down(tmp_path):
         status = _lab("status", "--workdir", workdir).stdout
         assert "API server" in status and "namespaces" in status
         assert json.loads(_lab("status", "--workdir", workdir, "--json").stdout)["api"]["url"] == state["url"]
-        failed = _lab("fail", "n1", "power-off", "--workdir", workdir, check=False)
+        failed = _lab("fail", "n1", "--mode", "power-off", "--workdir", workdir, check=False)
         assert failed.returncode == 1 and "no running component handles" in failed.stderr
-        failed = _lab("fail", "n1", "meteor", "--workdir", workdir, check=False)
+        failed = _lab("fail", "n1", "--mode", "meteor", "--workdir", workdir, check=False)
         assert failed.returncode == 1 and "unknown failure mode" in failed.stderr
     finally:
         down = _lab("down", "--workdir", workdir)

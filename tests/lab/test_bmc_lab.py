@@ -117,12 +117,12 @@ def test_bmc_down_through_the_control_endpoint(lab):
                              headers=headers, verify=lab.ca_path, timeout=10)
     assert response.status_code == 200, response.text
     with pytest.raises(requests.exceptions.ConnectTimeout):
-        requests.get(bmc.base_url("master-0") + "/redfish/v1/", verify=False, timeout=(1, 2))
+        requests.get(bmc.base_url("master-0") + "/redfish/v1/", verify=bmc.ca_path, timeout=(1, 2))
     response = requests.put(lab.url + "/lab/v1/bmc/faults/master-1", json={"mode": "error", "status": 503},
                             headers=headers, verify=lab.ca_path, timeout=10)
     assert response.status_code == 200, response.text
     hostvars = bmc.inventory_vars()["lab_bmc_hosts"]["master-1"]
-    answer = requests.get(bmc.base_url("master-1") + hostvars["bmc_systems_uri"], verify=False, timeout=5,
+    answer = requests.get(bmc.base_url("master-1") + hostvars["bmc_systems_uri"], verify=bmc.ca_path, timeout=5,
                           auth=(hostvars["bmc_username"], hostvars["bmc_password"]))
     assert answer.status_code == 503
     host = api_get(lab, f"/apis/metal3.io/v1alpha1/namespaces/{NS}/baremetalhosts/master-0")
@@ -131,7 +131,7 @@ def test_bmc_down_through_the_control_endpoint(lab):
     assert status["nodes"]["master-0"]["fault"] == "blackhole" and status["nodes"]["master-1"]["fault"] == "error"
     lab.recover("master-0")
     lab.recover("master-1")
-    assert requests.get(bmc.base_url("master-0") + "/redfish/v1/", verify=False, timeout=5).status_code == 200
+    assert requests.get(bmc.base_url("master-0") + "/redfish/v1/", verify=bmc.ca_path, timeout=5).status_code == 200
     host = api_get(lab, f"/apis/metal3.io/v1alpha1/namespaces/{NS}/baremetalhosts/master-0")
     assert (host["status"]["operationalStatus"], host["status"]["errorType"]) == ("OK", "")
 

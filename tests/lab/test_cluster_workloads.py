@@ -46,10 +46,14 @@ def test_daemonset_covers_cordoned_nodes_and_new_daemonsets(make_lab):
     core, apps, _ = clients(lab)
     core.patch_node("worker-2", {"spec": {"unschedulable": True}})
     labels = {"app": "agent"}
-    apps.create_namespaced_daemon_set("default", {
+    created = apps.create_namespaced_daemon_set("default", {
         "metadata": {"name": "agent"},
         "spec": {"selector": {"matchLabels": labels}, "template": {"metadata": {"labels": labels}, "spec": {
-            "containers": [{"name": "agent", "image": "quay.io/lab/agent:1"}]}}}}, _preload_content=False)
+            "containers": [{"name": "agent", "image": "quay.io/lab/agent:1"}]}}}})
+    # The typed create needs the status integers a real server always sends, zero before the controller ran.
+    fresh = created.status
+    assert (fresh.current_number_scheduled, fresh.number_misscheduled, fresh.desired_number_scheduled,
+            fresh.number_ready) == (0, 0, 0, 0)
     pods = wait(lambda: len(p := [x for x in pods_of(core, "default", "app=agent") if x.status.phase == "Running"])
                 == 3 and p, 5, "agent on the three workers")
     assert sorted(p.spec.node_name for p in pods) == ["worker-0", "worker-1", "worker-2"]   # masters are tainted
@@ -69,14 +73,16 @@ def test_statefulset_creates_pods_in_order(make_lab):
             history.append((event_type, obj["metadata"]["name"], ready))
     token = lab.store.subscribe(record)
     labels = {"app": "db"}
-    apps.create_namespaced_stateful_set("default", {
+    sts = apps.create_namespaced_stateful_set("default", {
         "metadata": {"name": "db"},
         "spec": {"replicas": 3, "serviceName": "db", "selector": {"matchLabels": labels},
                  "template": {"metadata": {"labels": labels}, "spec": {
-                     "containers": [{"name": "db", "image": "quay.io/lab/db:1"}]}}}}, _preload_content=False)
+                     "containers": [{"name": "db", "image": "quay.io/lab/db:1"}]}}}})
+    assert (sts.status.replicas, sts.status.available_replicas) == (0, 0)
     wait(lambda: len([p for p in pods_of(core, "default", "app=db") if p.status.phase == "Running"]) == 3, 8,
          "three db pods")
     lab.store.unsubscribe(token)
+    assert wait(lambda: apps.read_namespaced_stateful_set("db", "default").status.ready_replicas == 3, 5)
     created = [name for event, name, _ in history if event == "ADDED"]
     assert created == ["db-0", "db-1", "db-2"]
     for previous, following in (("db-0", "db-1"), ("db-1", "db-2")):

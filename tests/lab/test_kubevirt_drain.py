@@ -50,6 +50,16 @@ def vmi(custom, name):
     return custom.get_namespaced_custom_object(GROUP, VERSION, "default", "virtualmachineinstances", name)
 
 
+def vmi_if_present(custom, name):
+    """For wait conditions: between a VMI's deletion and its successor's creation there is none (404)."""
+    try:
+        return vmi(custom, name)
+    except client.ApiException as error:
+        if error.status != 404:
+            raise
+        return {}
+
+
 def drain(lab, node, timeout):
     return subprocess.run(["kubectl", "drain", node, "--ignore-daemonsets", "--delete-emptydir-data",
                            f"--timeout={timeout}s"], env=dict(os.environ, KUBECONFIG=lab.kubeconfig_path),
@@ -100,8 +110,9 @@ def test_eviction_strategy_none_lets_the_eviction_through_and_the_vm_restarts(la
         metadata=client.V1ObjectMeta(name=name, namespace="default")))
 
     def restarted():
-        current = vmi(custom, "plain")
-        return current["metadata"]["uid"] != old["metadata"]["uid"] and current["status"].get("phase") == "Running"
+        current = vmi_if_present(custom, "plain")
+        return (current.get("metadata", {}).get("uid") not in (None, old["metadata"]["uid"])
+                and (current.get("status") or {}).get("phase") == "Running")
     lab.wait_for(restarted, 20)
     assert custom.list_namespaced_custom_object(GROUP, VERSION, "default",
                                                 "virtualmachineinstancemigrations")["items"] == []

@@ -19,7 +19,9 @@ def vm_body(name, node):
 def vmi(custom, name):
     try:
         return custom.get_namespaced_custom_object(GROUP, VERSION, NS, "virtualmachineinstances", name)
-    except client.ApiException:
+    except client.ApiException as error:
+        if error.status != 404:     # no VMI right now: stopped, or between deletion and recreation
+            raise
         return {}
 
 

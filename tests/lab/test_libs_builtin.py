@@ -53,6 +53,18 @@ def test_node_and_namespace_defaults():
     assert namespace["metadata"]["labels"] == {"kubernetes.io/metadata.name": "team-a"}
 
 
+def test_workload_status_carries_the_integers_a_server_always_sends_and_keeps_observed_ones():
+    def workload(key):
+        return apply_defaults(key, {"metadata": {"name": "w"}, "spec": {}, "status": {}})["status"]
+    assert workload("daemonsets.apps") == {"currentNumberScheduled": 0, "numberMisscheduled": 0,
+                                           "desiredNumberScheduled": 0, "numberReady": 0}
+    assert workload("statefulsets.apps") == {"replicas": 0, "availableReplicas": 0}
+    assert workload("replicasets.apps") == {"replicas": 0}
+    observed = apply_defaults("statefulsets.apps", {"metadata": {"name": "w"}, "spec": {},
+                                                    "status": {"replicas": 3, "readyReplicas": 2}})
+    assert observed["status"] == {"replicas": 3, "readyReplicas": 2, "availableReplicas": 0}
+
+
 def test_deployment_defaults():
     deployment = apply_defaults("deployments.apps", {"metadata": {"name": "d"}, "spec": {
         "selector": {"matchLabels": {"app": "a"}},

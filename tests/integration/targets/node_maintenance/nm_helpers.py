@@ -44,7 +44,9 @@ def run_module(lab, args, check=False, timeout=600, background=False):
                ANSIBLE_INVENTORY_UNPARSED_WARNING="false", ANSIBLE_NOCOLOR="1")
     argv = [ANSIBLE_PLAYBOOK, PLAYBOOK, "-e", json.dumps(extra)]
     if background:
-        return subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT), result_file
+        # its own session, so a test can kill the whole run (ansible-playbook, its worker and the module) at once
+        return subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                start_new_session=True), result_file
     proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=timeout, check=False)
     return read_result(result_file, proc.stdout + proc.stderr)
 

@@ -63,14 +63,16 @@ def test_operator_mode_creates_the_cr_and_times_out_clearly_without_a_runtime(la
 def test_operator_mode_follows_the_status_to_success(lab):
     setup_nodes(lab)
     install_nmo(lab)
+    watchers = lab.store.watcher_count()
     proc, result_file = run_module(lab, {"name": "w2", "mode": "auto", "timeout": 60}, background=True)
     lab.wait_for(lambda: len(maintenances(lab)) == 1, timeout=60)
     name = maintenances(lab)[0]["metadata"]["name"]
+    lab.wait_for(lambda: lab.store.watcher_count() > watchers, timeout=60)   # the module follows the CR now
     for status in ({"phase": "Running", "drainProgress": 40, "pendingPods": ["default/db-0"],
                     "lastError": "Cannot evict pod as it would violate the pod's disruption budget."},
                    {"phase": "Succeeded", "drainProgress": 100, "pendingPods": []}):
-        time.sleep(0.5)   # the module is watching by now; each status is a separate event
         lab.store.mutate(NM_KEY, None, name, status_writer(status), subresource="status")
+        time.sleep(0.2)   # two separate watch events
     output = proc.communicate(timeout=120)[0]
     result = read_result(result_file, output.decode())
     assert not result.get("failed"), result["msg"]

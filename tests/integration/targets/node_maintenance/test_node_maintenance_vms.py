@@ -2,6 +2,8 @@
 live-migrated without exceeding KubeVirt's limits, PDB refusals are waited out, non-migratable VMs follow
 non_migratable, timeouts report what is pending and why, and an interrupted run is finished by the next one.
 Ground truth (where each VM really runs) comes from the lab."""
+import os
+import signal
 import threading
 import time
 
@@ -164,7 +166,7 @@ def test_interrupted_drain_is_finished_by_the_next_run(lab):
     proc, result_file = run_module(lab, args, background=True)
     lab.wait_for(lambda: any((m["metadata"].get("labels") or {}).get("workload.availability/maintenance-node")
                              == worker for m in lab.store.list(VMIM_KEY)[0]), timeout=60)
-    proc.kill()
+    os.killpg(proc.pid, signal.SIGKILL)    # the whole run dies, module process included, as a cancelled job
     proc.wait()
     try:
         read_result(result_file)
