@@ -93,7 +93,8 @@ class Store:
         with self._lock:
             bucket = self._bucket(key)
             rv = str(self._rv)
-            items = sorted(bucket.items())
+            items = list(bucket.items())
+        items.sort()    # outside the lock: writers need not wait for a big LIST
         result = []
         for (ns, _name), entry in items:
             if namespace and ns != namespace:

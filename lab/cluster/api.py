@@ -30,7 +30,7 @@ class Api:
             return False
 
     def create(self, key, obj):
-        created = self.store.create(key, api_defaults(key, obj))
+        created = self.store.create(key, api_defaults(key, obj), copy=False)   # cached: shared, read-only
         self.cache.put(key, created)
         return created
 
@@ -47,7 +47,7 @@ class Api:
     def mutate(self, key, namespace, name, fn, subresource=None):
         """Atomic read-modify-write; None when fn made no change or the object is gone."""
         try:
-            updated = self.store.mutate(key, namespace, name, fn, subresource=subresource)
+            updated = self.store.mutate(key, namespace, name, fn, subresource=subresource, copy=False)
         except Exception as exc:  # noqa: BLE001
             if is_status(exc, 404):
                 return None
@@ -62,7 +62,7 @@ class Api:
         try:
             result, gone = self.store.delete_ex(key, namespace, name, grace_period_seconds=grace_period_seconds,
                                                 propagation_policy=propagation_policy,
-                                                preconditions=preconditions)
+                                                preconditions=preconditions, copy=False)
         except Exception as exc:  # noqa: BLE001
             if is_status(exc, 404) or is_status(exc, 409):
                 return False

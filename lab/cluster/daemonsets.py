@@ -6,9 +6,10 @@ its NoExecute taints are tolerated."""
 
 import copy
 
+from .controller import PodOwnerController
 from .placement import node_affinity_matches
 from .podtemplate import default_pod, pod_from_template, template_hash
-from .podutil import (controller_ref, is_active, is_deleting, is_pod_ready, name_of, namespace_of, owner_ref,
+from .podutil import (is_active, is_deleting, is_pod_ready, name_of, namespace_of, owner_ref,
                       phase, uid_of)
 from .replicasets import owned_pods
 from .taints import untolerated
@@ -73,28 +74,16 @@ def _pod_node(pod) -> str:
     return ""
 
 
-class DaemonSets:
+class DaemonSets(PodOwnerController):
     name = "daemonset"
-
-    def __init__(self, api, cache, timings, runner):
-        self.api = api
-        self.cache = cache
-        self.timings = timings
-        self.runner = runner
+    key = DS
+    owner_kind = "DaemonSet"
 
     def on_event(self, event_type, key, obj, old):
-        if key == DS:
-            self.runner.enqueue(self, (namespace_of(obj), name_of(obj)))
-        elif key == "pods":
-            ref = controller_ref(obj) or controller_ref(old or {})
-            if ref and ref.get("kind") == "DaemonSet":
-                self.runner.enqueue(self, (namespace_of(obj), ref.get("name")))
-        elif key == "nodes" and _placement_changed(obj, old, event_type):
+        if key == "nodes" and _placement_changed(obj, old, event_type):
             self.resync()
-
-    def resync(self):
-        for ds in self.cache.list(DS):
-            self.runner.enqueue(self, (namespace_of(ds), name_of(ds)))
+        else:
+            super().on_event(event_type, key, obj, old)
 
     def sync(self, item):
         namespace, name = item

@@ -6,6 +6,7 @@ import math
 import time
 from datetime import datetime, timezone
 
+from .controller import Controller
 from .placement import label_selector_matches
 from .podutil import (controller_ref, is_deleting, is_pod_ready, is_terminal, labels_of, name_of, namespace_of,
                       now_rfc3339, parse_time)
@@ -46,14 +47,8 @@ def _micro(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class Disruption:
+class Disruption(Controller):
     name = "disruption"
-
-    def __init__(self, api, cache, timings, runner):
-        self.api = api
-        self.cache = cache
-        self.timings = timings
-        self.runner = runner
 
     # --- controller ---
     def on_event(self, event_type, key, obj, old):

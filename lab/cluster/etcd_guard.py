@@ -2,20 +2,15 @@
 etcd-guard pod; one that is deleted is created again while its node exists."""
 
 from .bootstrap import ETCD_NAMESPACE, guard_pod
+from .controller import Controller
 from .podtemplate import default_pod
 from .podutil import labels_of, name_of, namespace_of
 
 CONTROL_PLANE_LABEL = "node-role.kubernetes.io/master"
 
 
-class EtcdGuards:
+class EtcdGuards(Controller):
     name = "etcd-guard"
-
-    def __init__(self, api, cache, timings, runner):
-        self.api = api
-        self.cache = cache
-        self.timings = timings
-        self.runner = runner
 
     def on_event(self, event_type, key, obj, old):
         if key == "nodes" and CONTROL_PLANE_LABEL in labels_of(obj):

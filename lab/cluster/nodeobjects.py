@@ -1,6 +1,6 @@
 """What a kubelet registers: the Node object of a machine and its heartbeat Lease (pure builders)."""
 
-from .quantity import format_cpu, format_memory
+from lab.quantity import format_cpu, format_memory_kib
 
 KUBELET_VERSION = "v1.31.6"
 OS_IMAGE = "Red Hat Enterprise Linux CoreOS 418.94.202501221327-0"
@@ -38,7 +38,7 @@ def resources(spec: dict) -> tuple[dict, dict]:
     pods = str(spec.get("max_pods", 250))
     capacity = {
         "cpu": format_cpu(cpu),
-        "memory": format_memory(memory),
+        "memory": format_memory_kib(memory),
         "pods": pods,
         "ephemeral-storage": "467039212Ki",
         "hugepages-1Gi": "0",
@@ -46,7 +46,7 @@ def resources(spec: dict) -> tuple[dict, dict]:
     }
     allocatable = dict(capacity)
     allocatable["cpu"] = format_cpu(max(0.0, cpu - SYSTEM_RESERVED_CPU))
-    allocatable["memory"] = format_memory(max(0, memory - SYSTEM_RESERVED_MEMORY))
+    allocatable["memory"] = format_memory_kib(max(0, memory - SYSTEM_RESERVED_MEMORY))
     allocatable["ephemeral-storage"] = "429336355073"
     if spec.get("role") != "control-plane":
         for device in KUBEVIRT_DEVICES:

@@ -7,7 +7,7 @@ import json
 
 from .podutil import (SCORING_DEFAULT_CPU, SCORING_DEFAULT_MEMORY, is_terminal, labels_of, name_of,
                       namespace_of, node_allocatable, pod_requests)
-from .quantity import parse_quantity
+from lab.quantity import parse_quantity
 from .taints import UNSCHEDULABLE, taint_label, tolerates, untolerated
 
 UNSCHEDULABLE_REASON = "node(s) were unschedulable"

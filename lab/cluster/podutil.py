@@ -2,7 +2,7 @@
 
 from datetime import datetime, timezone
 
-from .quantity import parse_quantity
+from lab.quantity import parse_quantity
 
 TERMINAL_PHASES = ("Succeeded", "Failed")
 # The scheduler scores pods that request nothing as if they asked for this much (kube-scheduler's non-zero defaults).

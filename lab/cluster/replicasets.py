@@ -1,6 +1,7 @@
 """ReplicaSet controller: keeps spec.replicas active pods (not finished, not being deleted) labelled by the
 template and owned by the ReplicaSet, replacing deleted or failed pods and removing surplus ones."""
 
+from .controller import PodOwnerController
 from .podtemplate import default_pod, pod_from_template
 from .podutil import (controller_ref, is_active, is_pod_ready, is_terminal, name_of, namespace_of, owner_ref,
                       phase, uid_of)
@@ -24,26 +25,10 @@ def _created(pod) -> float:
     return parse_time((pod.get("metadata") or {}).get("creationTimestamp")) or 0.0
 
 
-class ReplicaSets:
+class ReplicaSets(PodOwnerController):
     name = "replicaset"
-
-    def __init__(self, api, cache, timings, runner):
-        self.api = api
-        self.cache = cache
-        self.timings = timings
-        self.runner = runner
-
-    def on_event(self, event_type, key, obj, old):
-        if key == RS:
-            self.runner.enqueue(self, (namespace_of(obj), name_of(obj)))
-        elif key == "pods":
-            ref = controller_ref(obj) or controller_ref(old or {})
-            if ref and ref.get("kind") == "ReplicaSet":
-                self.runner.enqueue(self, (namespace_of(obj), ref.get("name")))
-
-    def resync(self):
-        for rs in self.cache.list(RS):
-            self.runner.enqueue(self, (namespace_of(rs), name_of(rs)))
+    key = RS
+    owner_kind = "ReplicaSet"
 
     def sync(self, item):
         namespace, name = item

@@ -59,8 +59,10 @@ class Runner:
 
     # --- lifecycle ---
     def subscribe(self):
-        """Subscribe before the initial listing so that nothing committed in between is missed."""
-        self._token = self.store.subscribe(self._on_store_event)
+        """Subscribe before the initial listing so that nothing committed in between is missed.
+
+        Events carry the committed objects themselves (no copy): the cache and the controllers only read them."""
+        self._token = self.store.subscribe(self._on_store_event, copy=False)
 
     def start(self):
         self._thread = threading.Thread(target=self._loop, name="lab-cluster-controllers", daemon=True)

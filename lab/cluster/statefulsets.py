@@ -2,33 +2,18 @@
 ones are Running and Ready, removed from the highest ordinal down. A pod stuck Terminating keeps its name, so
 its replacement waits until the old pod is really gone, as on a real cluster."""
 
+from .controller import PodOwnerController
 from .podtemplate import default_pod, pod_from_template, template_hash
-from .podutil import controller_ref, is_deleting, is_pod_ready, name_of, namespace_of, owner_ref, phase, uid_of
+from .podutil import is_deleting, is_pod_ready, name_of, namespace_of, owner_ref, phase, uid_of
 from .replicasets import owned_pods
 
 STS = "statefulsets.apps"
 
 
-class StatefulSets:
+class StatefulSets(PodOwnerController):
     name = "statefulset"
-
-    def __init__(self, api, cache, timings, runner):
-        self.api = api
-        self.cache = cache
-        self.timings = timings
-        self.runner = runner
-
-    def on_event(self, event_type, key, obj, old):
-        if key == STS:
-            self.runner.enqueue(self, (namespace_of(obj), name_of(obj)))
-        elif key == "pods":
-            ref = controller_ref(obj) or controller_ref(old or {})
-            if ref and ref.get("kind") == "StatefulSet":
-                self.runner.enqueue(self, (namespace_of(obj), ref.get("name")))
-
-    def resync(self):
-        for sts in self.cache.list(STS):
-            self.runner.enqueue(self, (namespace_of(sts), name_of(sts)))
+    key = STS
+    owner_kind = "StatefulSet"
 
     def sync(self, item):
         namespace, name = item

@@ -5,7 +5,7 @@ kubevirt-kubevirt-hyperconverged in openshift-cnv) with HCO's default migration 
 """
 from dataclasses import dataclass
 
-from .quantity import parse_quantity
+from lab.quantity import parse_quantity
 
 NAMESPACE = "openshift-cnv"
 NAME = "kubevirt-kubevirt-hyperconverged"

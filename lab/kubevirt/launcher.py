@@ -2,7 +2,7 @@
 import copy
 
 from .objects import labels_of, name_of, namespace_of, owner_reference, uid_of
-from .quantity import format_bytes, format_millicores, parse_quantity
+from lab.quantity import format_bytes, format_cpu, parse_quantity
 
 LAUNCHER_IMAGE = "registry.redhat.io/container-native-virtualization/virt-launcher-rhel9:v4.18"
 CPU_ALLOCATION_RATIO = 10          # KubeVirt's default: one vCPU requests 100m
@@ -44,7 +44,7 @@ def launcher_requests(vmi_spec: dict) -> dict:
     else:
         cpu = count / CPU_ALLOCATION_RATIO
     memory = guest_memory_bytes(vmi_spec) + BASE_OVERHEAD_BYTES + PER_VCPU_OVERHEAD_BYTES * count
-    return {"cpu": format_millicores(cpu), "memory": format_bytes(memory), "devices.kubevirt.io/kvm": "1"}
+    return {"cpu": format_cpu(cpu), "memory": format_bytes(memory), "devices.kubevirt.io/kvm": "1"}
 
 
 def launcher_pod(vmi: dict, grace_extra_seconds: int, initial: bool = True) -> dict:

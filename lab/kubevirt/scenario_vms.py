@@ -7,7 +7,7 @@ A non-migratable VM declares what makes KubeVirt refuse live migration: a ReadWr
 not_migratable_reason) a PCI host device or a bridge binding on the pod network.
 """
 from .launcher import INITIAL_NODE_ANNOTATION
-from .quantity import format_bytes
+from lab.quantity import format_bytes
 
 DEFAULT_NAMESPACE = "vms"
 LOAD_PROFILE_ANNOTATION = "lab.kubevirt.io/load-profile"

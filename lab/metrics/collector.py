@@ -46,7 +46,7 @@ class Usage:
 
 
 def _quantity(value) -> float:
-    from lab.cluster.quantity import parse_quantity
+    from lab.quantity import parse_quantity
     try:
         return parse_quantity(value)
     except (TypeError, ValueError):

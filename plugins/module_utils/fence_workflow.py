@@ -8,6 +8,11 @@ Order of one run: node -> BMC target (options / FAR parameters and Secrets / Bar
 lease -> safety -> plan -> [check mode stops here] -> run lease -> power off (confirmed) -> remediation -> wait for
 pods gone and VMs back elsewhere -> power on (confirmed) -> wait Ready -> remove our taints -> release or park the
 lease. Nothing is written to the node unless the BMC confirmed the machine is off.
+
+A forced run on a node in maintenance acts under the maintenance lease (holder ``node-maintenance``): it marks the
+lease with its run (an annotation written with the read resourceVersion, so two such runs exclude each other) and
+removes only that mark at the end; the lease itself stays with the maintenance, which keeps the node excluded from
+remediation.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -70,12 +75,15 @@ class FenceRun(object):
         self.target = None
         self.node = None
         self.lease_held = None
+        self.under_maintenance = False
+        self.claimed = False
+        self.boot_id_before = None
         self.fenced_at = None
         self.result = {
             "node": self.name, "action": None, "remediation": self.remediation,
             "power_state": {"before": None, "after": None}, "verified": False, "steps": [], "bmc_actions": [],
             "taints_applied": [], "taints_removed": [], "pods_deleted": [], "pods_left": [], "vms_restarted": [],
-            "vms_pending": [], "lease": None,
+            "vms_pending": [], "lease": None, "reason": self.params.get("reason"),
         }
         self.changed = False
 
@@ -234,6 +242,9 @@ class FenceRun(object):
 
     # -- the lease -----------------------------------------------------------------------------------------------
     def take_lease(self):
+        if self.under_maintenance:
+            self.claim_maintenance_lease()
+            return
         current = leases.read(self.cluster, self.name)
         if leases.holder(current) == fencing.PARKED_HOLDER:
             leases.release(self.cluster, self.name, fencing.PARKED_HOLDER)
@@ -248,8 +259,52 @@ class FenceRun(object):
         self.result["lease"] = {"holder": self.run_holder, "state": "held"}
         self.event("lease_acquired", holder=self.run_holder, seconds=duration)
 
+    def claim_maintenance_lease(self):
+        until = self.now() + datetime.timedelta(
+            seconds=int(2 * self.bmc.limits.power_timeout + 2 * self.params["wait_timeout"] + 120))
+
+        def mark(lease):
+            if not fencing.under_maintenance(self.node, self.action, self.params["force"], lease, self.now()):
+                raise FenceFailed("node %s: the maintenance lease %s/%s changed hands or expired before this run "
+                                  "could mark it (holder now %s); nothing was done"
+                                  % (self.name, leases.LEASE_NAMESPACE, leases.lease_name(self.name),
+                                     leases.holder(lease)))
+            if fencing.claim(lease, self.now())[0]:
+                raise FenceFailed("refusing to %s node %s: %s" % (self.action, self.name, fencing.refusals(
+                    self.node, self.action, self.params["force"], lease, self.now(), self.remediation)[0]))
+            return fencing.claimed_lease(lease, self.run_holder, until)
+
+        try:
+            self.cluster.update_with_retry(cluster_api.LEASE, leases.lease_name(self.name), mark,
+                                           namespace=leases.LEASE_NAMESPACE)
+        except ClusterError as error:
+            raise FenceFailed("node %s: marking the maintenance lease failed, nothing was done: %s"
+                              % (self.name, error))
+        self.claimed = True
+        self.result["lease"] = {"holder": leases.MAINTENANCE_HOLDER, "state": "marked", "run": self.run_holder}
+        self.event("maintenance_lease_marked", holder=leases.MAINTENANCE_HOLDER, run=self.run_holder)
+
+    def unmark_maintenance_lease(self):
+        """Remove this run's mark; the lease stays with the maintenance."""
+        if not self.claimed:
+            return
+        try:
+            self.cluster.update_with_retry(cluster_api.LEASE, leases.lease_name(self.name),
+                                           lambda lease: fencing.unclaimed_lease(lease, self.run_holder),
+                                           namespace=leases.LEASE_NAMESPACE)
+        except ClusterError as error:
+            if error.status != 404:
+                raise
+        self.claimed = False
+        self.result["lease"] = {"holder": leases.MAINTENANCE_HOLDER, "state": "left to maintenance",
+                                "run": self.run_holder}
+        self.event("maintenance_lease_unmarked", holder=leases.MAINTENANCE_HOLDER)
+
     def finish_lease(self, node_recovered):
         """Release the lease when the node is back; otherwise leave the node marked as fenced (parked lease)."""
+        if self.claimed:
+            self.unmark_maintenance_lease()
+            return
         if not self.lease_held:
             return
         leases.release(self.cluster, self.name, self.lease_held)
@@ -264,7 +319,14 @@ class FenceRun(object):
         self.event("lease_parked", holder=fencing.PARKED_HOLDER)
 
     def release_on_failure(self):
-        """After a failure: nothing fenced -> release; fenced -> park so the node stays marked."""
+        """After a failure: nothing fenced -> release; fenced -> park so the node stays marked. Under the
+        maintenance lease only this run's mark is removed: the maintenance keeps the node."""
+        if self.claimed:
+            try:
+                self.unmark_maintenance_lease()
+            except ClusterError as error:
+                self.event("lease_cleanup_failed", message=str(error))
+            return
         if not self.lease_held:
             return
         try:
@@ -342,8 +404,9 @@ class FenceRun(object):
     def wait_ready(self):
         try:
             found = self.cluster.wait_until(
-                cluster_api.NODE, lambda items: any(nodes.is_ready(n) for n in items), self.params["wait_timeout"],
-                name=self.name, describe="node %s Ready" % self.name)
+                cluster_api.NODE, lambda items: any(fencing.rebooted(n, self.boot_id_before) for n in items),
+                self.params["wait_timeout"], name=self.name,
+                describe="node %s Ready%s" % (self.name, " after a new boot" if self.boot_id_before else ""))
         except WaitTimeout:
             raise FenceFailed("node %s powered on (confirmed by its BMC) but not Ready within %ss; its taints stay "
                               "until it is Ready (rerun with action=on to finish)"
@@ -379,10 +442,12 @@ class FenceRun(object):
         self.result["power_state"]["after"] = state
         self.event("power_state_read", state=state)
         lease = leases.read(self.cluster, self.name)
-        reasons = fencing.refusals(self.node, self.action, self.params["force"], lease, self.now())
+        reasons = fencing.refusals(self.node, self.action, self.params["force"], lease, self.now(), self.remediation)
         if reasons:
             raise FenceFailed("refusing to %s node %s: %s" % (
                 {"off": "power off", "on": "power on"}.get(self.action, self.action), self.name, "; ".join(reasons)))
+        self.under_maintenance = fencing.under_maintenance(self.node, self.action, self.params["force"], lease,
+                                                           self.now())
         steps = fencing.plan(self.action, state, self.node, self.remediation)
         self.result["steps"] = steps
         expected = {"off": bmc_adapter.OFF, "on": bmc_adapter.ON}.get(self.action)
@@ -398,6 +463,8 @@ class FenceRun(object):
             self.take_lease()
         followed = self.followed_vms() if fencing.WAIT_WORKLOADS in steps else []
         try:
+            if fencing.is_mutating(steps):
+                self.announce(steps)
             for step in steps:
                 getattr(self, "step_" + step)(followed)
         except (FenceFailed, ClusterError) as error:
@@ -408,6 +475,16 @@ class FenceRun(object):
         self.finish_lease(node_recovered=recovered)
         self.result["diff"] = {"before": node_before, "after": nodes.node_view(self.node)}
         return self.summary()
+
+    def announce(self, steps):
+        """A Kubernetes Event saying who powers the node and why, before the first power command."""
+        reason = self.params.get("reason")
+        if not reason:
+            return
+        self.event("reason", reason=reason)
+        under = " under the %s lease" % leases.MAINTENANCE_HOLDER if self.claimed else ""
+        self.cluster.emit_event(self.node, "FencePowerAction", "%s by %s%s (%s): %s" % (
+            self.action, self.run_holder, under, ", ".join(steps), reason))
 
     def bmc_read_state(self):
         try:
@@ -429,7 +506,9 @@ class FenceRun(object):
         self.wait_workloads(followed)
 
     def step_power_on(self, _followed):
-        self.bmc_step(self.bmc.power_on, "power_on")
+        boot_id = ((self.node.get("status") or {}).get("nodeInfo") or {}).get("bootID")
+        if self.bmc_step(self.bmc.power_on, "power_on").get("sent"):
+            self.boot_id_before = boot_id
 
     def step_wait_ready(self, _followed):
         self.wait_ready()

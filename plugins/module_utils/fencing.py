@@ -4,7 +4,11 @@
 """Fencing decisions as pure functions of a snapshot (node, lease, power state, pods, VMs).
 
 - ``refusals``: may this run fence (or power on) the node now? A Ready node, a node in maintenance or with the
-  exclude-from-remediation label need ``force``; a valid lease of another holder is never overridden.
+  exclude-from-remediation label need ``force``; a valid lease of another holder is never overridden, with one
+  exception: a forced run on a node in maintenance whose lease node maintenance holds acts under that lease
+  (``under_maintenance``) without taking it, marking its run on the lease (``claim``) so two runs still exclude
+  each other. Such a run only powers the node: remediation must be ``none`` (the node is drained already, and
+  remediation taints and a parked lease would take the node out of the maintenance's hands).
 - ``plan``: the steps still to do for an action given the node's current state, so a rerun picks up where the
   cluster says the last one stopped and a finished ``off`` is a no-op.
 - taint and record helpers for the remediation this module applies and later removes.
@@ -30,6 +34,8 @@ FAR_TAINT = {"key": "remediation.medik8s.io/fence-agents-remediation", "effect":
 RECORD_ANNOTATION = "workload.availability/fence-node"
 # The lease holder of a fenced node between runs; a running fence_node holds "<this>/<run id>".
 PARKED_HOLDER = "workload.availability.fence_node"
+# A run acting under the maintenance lease marks it with JSON {holder, until} instead of taking it over.
+CLAIM_ANNOTATION = "workload.availability/fence-node-run"
 RUN_STATES_EXPECTED_BACK = ("Always", "RerunOnFailure")
 
 POWER_OFF = "power_off"
@@ -73,21 +79,83 @@ def lease_holder_blocking(lease, now):
     return holder
 
 
-def refusals(node, action, force, lease, now):
+def under_maintenance(node, action, force, lease, now):
+    """Whether a run acts under the maintenance holder's valid lease instead of taking the lease: only when forced,
+    on a node that carries the maintenance marks, for an action that powers the node."""
+    return (action != "status" and bool(force) and in_maintenance(node)
+            and leases.holder(lease) == leases.MAINTENANCE_HOLDER and leases.is_valid(lease, now))
+
+
+def claim(lease, now):
+    """(holder, until) of a valid fence run's mark on the lease, or (None, None)."""
+    text = ((lease or {}).get("metadata") or {}).get("annotations", {}).get(CLAIM_ANNOTATION)
+    if not text:
+        return None, None
+    try:
+        value = json.loads(text)
+        until = leases.parse_time(value.get("until"))
+    except (ValueError, TypeError, AttributeError):
+        return None, None
+    if not value.get("holder") or until is None or until <= now:
+        return None, None
+    return value["holder"], until
+
+
+def claimed_lease(lease, holder, until):
+    """The lease with ``holder``'s mark until ``until``; the caller has checked that no other valid mark is on it."""
+    body = json.loads(json.dumps(lease))
+    annotations = body.setdefault("metadata", {}).get("annotations") or {}
+    annotations[CLAIM_ANNOTATION] = json.dumps({"holder": holder, "until": leases.format_time(until)},
+                                               sort_keys=True)
+    body["metadata"]["annotations"] = annotations
+    return body
+
+
+def unclaimed_lease(lease, holder):
+    """The lease without ``holder``'s mark, or None when the mark is not ours (nothing to write)."""
+    annotations = ((lease or {}).get("metadata") or {}).get("annotations") or {}
+    text = annotations.get(CLAIM_ANNOTATION)
+    try:
+        ours = text and json.loads(text).get("holder") == holder
+    except (ValueError, AttributeError):
+        ours = False
+    if not ours:
+        return None
+    body = json.loads(json.dumps(lease))
+    del body["metadata"]["annotations"][CLAIM_ANNOTATION]
+    return body
+
+
+def _held_reason(name, holder, expiry):
+    what = "another fence_node run" if holder.startswith(PARKED_HOLDER + "/") else (
+        "node maintenance" if holder == leases.MAINTENANCE_HOLDER else "another remediator")
+    return ("node %s is held by %s (%s) through lease %s/%s until %s; wait for it to finish or expire"
+            % (name, holder, what, leases.LEASE_NAMESPACE, leases.lease_name(name),
+               leases.format_time(expiry) if expiry else "unknown"))
+
+
+def refusals(node, action, force, lease, now, remediation="out_of_service_taint"):
     """Reasons this run must not act on ``node``; empty when it may. ``status`` is always allowed."""
     if action == "status":
         return []
     name = node_name(node)
     reasons = []
+    if under_maintenance(node, action, force, lease, now):
+        claimant, until = claim(lease, now)
+        if claimant:
+            reasons.append(_held_reason(name, claimant, until))
+        if remediation != "none":
+            reasons.append("node %s is in maintenance under lease %s/%s of %s: a forced run only power-cycles it "
+                           "and leaves the lease to the maintenance; set remediation=none (the node is drained "
+                           "already)" % (name, leases.LEASE_NAMESPACE, leases.lease_name(name),
+                                         leases.MAINTENANCE_HOLDER))
+        return reasons
     holder = lease_holder_blocking(lease, now)
     if holder:
-        expiry = leases.expires_at(lease)
-        what = "another fence_node run" if holder.startswith(PARKED_HOLDER + "/") else (
-            "node maintenance" if holder == leases.MAINTENANCE_HOLDER else "another remediator")
-        reasons.append(
-            "node %s is held by %s (%s) through lease %s/%s until %s; wait for it to finish or expire"
-            % (name, holder, what, leases.LEASE_NAMESPACE, leases.lease_name(name),
-               leases.format_time(expiry) if expiry else "unknown"))
+        reasons.append(_held_reason(name, holder, leases.expires_at(lease)))
+        if holder == leases.MAINTENANCE_HOLDER and force:
+            reasons[-1] += (" (force acts under the maintenance lease only on a node that carries the maintenance "
+                            "label or taint)")
     if force:
         return reasons
     if action in ("off", "reboot") and nodes.is_ready(node):
@@ -97,6 +165,15 @@ def refusals(node, action, force, lease, now):
         reasons.append("node %s is in maintenance (label %s=true or taint %s); end the maintenance or set "
                        "force=true" % (name, nodes.EXCLUDE_FROM_REMEDIATION_LABEL, nodes.DRAIN_TAINT["key"]))
     return reasons
+
+
+def rebooted(node, boot_id_before):
+    """Ready after a new boot: a node powered on by this run counts as back only once its kubelet reports a boot
+    ID other than the one seen before (right after a quick power cycle the Node can still show the old Ready)."""
+    if not nodes.is_ready(node):
+        return False
+    boot_id = ((node.get("status") or {}).get("nodeInfo") or {}).get("bootID")
+    return not boot_id_before or boot_id != boot_id_before
 
 
 def remediation_applied(node, remediation):

@@ -35,7 +35,8 @@ description:
     maintenance (label C(remediation.medik8s.io/exclude-from-remediation=true) or taint C(medik8s.io/drain)) is not
     touched unless O(force=true). The node lease C(medik8s-leases/node-<name>) is taken for the run, so two runs,
     or a run and the medik8s operators, never fence the same node at once; a valid lease of another holder refuses
-    the run even with O(force=true), naming the holder.
+    the run even with O(force=true), naming the holder. The one exception is the lease of node maintenance, see
+    O(force).
 author:
   - workload.availability contributors (@workload-availability)
 extends_documentation_fragment:
@@ -73,7 +74,19 @@ options:
   force:
     description:
       - Fence a node even though it is Ready or in maintenance.
-      - Does not override a valid node lease of another holder.
+      - Does not override a valid node lease of another holder (a remediation such as C(NodeHealthCheck-*), another
+        fence_node run), and names the holder when it refuses.
+      - On a node in maintenance (it carries the maintenance label or taint) whose lease is held by node maintenance
+        (holder C(node-maintenance), as M(workload.availability.node_maintenance) and the Node Maintenance Operator
+        take it), O(force=true) lets the run power the node B(under the maintenance lease), for example to
+        power-cycle a drained node during a rolling maintenance. The run neither takes over nor releases that lease,
+        so the node stays excluded from remediation and the maintenance ends it as usual; instead the run marks the
+        lease with the annotation C(workload.availability/fence-node-run) (written with the read resourceVersion) and
+        removes the mark when it ends, so two such runs still never act on the node at once.
+      - Such a run requires O(remediation=none); any other value is refused, not silently replaced. The node is
+        drained already, so there is nothing to remediate, and remediation taints or a lease parked by this module
+        would take the node out of the maintenance's hands. Requiring the value keeps the outcome of a task
+        independent of whether the node happens to be in maintenance.
     type: bool
     default: false
   remediation:
@@ -97,6 +110,11 @@ options:
         continues.
     type: int
     default: 300
+  reason:
+    description:
+      - Why the node is powered, for example V(rolling maintenance, firmware update). Returned in RV(reason), written
+        to the timeline and to a Kubernetes Event on the node when the run powers it.
+    type: str
   lease_duration:
     description:
       - Seconds the node lease stays held by C(workload.availability.fence_node) after a run that leaves the node
@@ -390,10 +408,18 @@ vms_pending:
   elements: str
   sample: []
 lease:
-  description: What happened to the node lease (held, released, parked) and its holder.
+  description:
+    - What happened to the node lease (held, released, parked) and its holder.
+    - Under the maintenance lease (see O(force)) the state is V(marked) while the run acts and V(left to maintenance)
+      at the end, with the run's mark in C(run); the holder stays C(node-maintenance).
   returned: always
   type: dict
   sample: {"holder": "workload.availability.fence_node", "state": "parked", "seconds": 3600}
+reason:
+  description: The O(reason) given, or null.
+  returned: always
+  type: str
+  sample: "rolling maintenance: firmware update"
 diff:
   description: The node's C(unschedulable), taints, labels and annotations before and after.
   returned: when something was done
@@ -433,6 +459,7 @@ ARGUMENT_SPEC = {
                     "choices": ["out_of_service_taint", "resource_deletion", "none"]},
     "wait_timeout": {"type": "int", "default": 300},
     "lease_duration": {"type": "int", "default": 3600},
+    "reason": {"type": "str"},
     "bmc": {"type": "dict", "options": BMC_SPEC},
     "bmc_from": {"type": "str", "default": "auto", "choices": ["auto", "options", "parameters", "baremetalhost"]},
     "baremetalhost_namespace": {"type": "str", "default": "openshift-machine-api"},

@@ -78,6 +78,84 @@ def test_a_valid_foreign_lease_refuses_even_with_force_naming_the_holder(holder,
     assert holder in reasons[0] and what in reasons[0] and "medik8s-leases/node-w1" in reasons[0]
 
 
+IN_MAINTENANCE = {"labels": {nodes.EXCLUDE_FROM_REMEDIATION_LABEL: "true"},
+                  "taints": [nodes.DRAIN_TAINT, nodes.UNSCHEDULABLE_TAINT]}
+
+
+def test_force_acts_under_the_maintenance_lease_of_a_node_in_maintenance():
+    maintained = node("True", **IN_MAINTENANCE)
+    held = lease(leases.MAINTENANCE_HOLDER)
+    assert fencing.refusals(maintained, "reboot", True, held, NOW, remediation="none") == []
+    assert fencing.under_maintenance(maintained, "reboot", True, held, NOW)
+
+
+def test_the_maintenance_lease_without_force_is_refused():
+    maintained = node("True", **IN_MAINTENANCE)
+    held = lease(leases.MAINTENANCE_HOLDER)
+    reasons = fencing.refusals(maintained, "reboot", False, held, NOW, remediation="none")
+    assert any(leases.MAINTENANCE_HOLDER in r and "node maintenance" in r for r in reasons)
+    assert any("in maintenance" in r and "force=true" in r for r in reasons)
+    assert not fencing.under_maintenance(maintained, "reboot", False, held, NOW)
+
+
+@pytest.mark.parametrize("holder", ["NodeHealthCheck-nhc-far", fencing.run_holder("job-41"), fencing.PARKED_HOLDER])
+def test_force_on_a_node_in_maintenance_still_refuses_another_holder(holder):
+    maintained = node("True", **IN_MAINTENANCE)
+    reasons = fencing.refusals(maintained, "reboot", True, lease(holder), NOW, remediation="none")
+    if holder == fencing.PARKED_HOLDER:   # a parked lease never blocks, and is not the maintenance's
+        assert reasons == [] and not fencing.under_maintenance(maintained, "reboot", True, lease(holder), NOW)
+        return
+    assert len(reasons) == 1 and holder in reasons[0] and "medik8s-leases/node-w1" in reasons[0]
+
+
+def test_the_maintenance_lease_on_a_node_without_maintenance_marks_is_refused_even_with_force():
+    reasons = fencing.refusals(node("True"), "reboot", True, lease(leases.MAINTENANCE_HOLDER), NOW,
+                               remediation="none")
+    assert len(reasons) == 1 and leases.MAINTENANCE_HOLDER in reasons[0] and "maintenance label" in reasons[0]
+
+
+def test_an_expired_maintenance_lease_is_not_acted_under():
+    expired = lease(leases.MAINTENANCE_HOLDER, seconds_left=-5)
+    assert not fencing.under_maintenance(node("True", **IN_MAINTENANCE), "reboot", True, expired, NOW)
+
+
+@pytest.mark.parametrize("remediation", ["out_of_service_taint", "resource_deletion"])
+def test_under_the_maintenance_lease_remediation_must_be_none(remediation):
+    reasons = fencing.refusals(node("True", **IN_MAINTENANCE), "reboot", True, lease(leases.MAINTENANCE_HOLDER), NOW,
+                               remediation=remediation)
+    assert len(reasons) == 1 and "remediation=none" in reasons[0]
+
+
+def test_a_second_run_under_the_maintenance_lease_is_refused_naming_the_first():
+    first = fencing.run_holder("run-1")
+    marked = fencing.claimed_lease(lease(leases.MAINTENANCE_HOLDER), first, NOW + datetime.timedelta(seconds=300))
+    assert fencing.claim(marked, NOW)[0] == first
+    reasons = fencing.refusals(node("True", **IN_MAINTENANCE), "reboot", True, marked, NOW, remediation="none")
+    assert len(reasons) == 1 and first in reasons[0] and "another fence_node run" in reasons[0]
+    assert fencing.claim(marked, NOW + datetime.timedelta(seconds=301)) == (None, None)   # an old mark expires
+
+
+def test_only_our_own_mark_is_removed_and_the_holder_stays():
+    first = fencing.run_holder("run-1")
+    marked = fencing.claimed_lease(lease(leases.MAINTENANCE_HOLDER), first, NOW + datetime.timedelta(seconds=300))
+    assert fencing.unclaimed_lease(marked, fencing.run_holder("run-2")) is None
+    cleared = fencing.unclaimed_lease(marked, first)
+    assert fencing.claim(cleared, NOW) == (None, None)
+    assert leases.holder(cleared) == leases.MAINTENANCE_HOLDER and cleared["spec"] == marked["spec"]
+
+
+def test_ready_after_a_power_cycle_needs_a_new_boot_id():
+    def booted(ready, boot_id):
+        found = node(ready)
+        found["status"]["nodeInfo"]["bootID"] = boot_id
+        return found
+
+    assert not fencing.rebooted(booted("True", "boot-1"), "boot-1")
+    assert not fencing.rebooted(booted("False", "boot-2"), "boot-1")
+    assert fencing.rebooted(booted("True", "boot-2"), "boot-1")
+    assert fencing.rebooted(booted("True", "boot-1"), None)
+
+
 def test_expired_or_parked_leases_do_not_block():
     assert fencing.refusals(node("False"), "off", False, lease("NodeHealthCheck-x", seconds_left=-5), NOW) == []
     assert fencing.refusals(node("False"), "off", False, lease(fencing.PARKED_HOLDER), NOW) == []
