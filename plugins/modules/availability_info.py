@@ -19,7 +19,7 @@ description:
   - Each kind is read with one request; KubeVirt and Metal3 kinds are reported only when the cluster serves them.
   - Changes nothing.
 author:
-  - workload.availability contributors (@workload-availability)
+  - Workload Availability contributors (@workload-availability)
 options:
   nodes:
     description:

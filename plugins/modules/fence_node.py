@@ -38,7 +38,7 @@ description:
     the run even with O(force=true), naming the holder. The one exception is the lease of node maintenance, see
     O(force).
 author:
-  - workload.availability contributors (@workload-availability)
+  - Workload Availability contributors (@workload-availability)
 extends_documentation_fragment:
   - kubernetes.core.k8s_auth_options
   - workload.availability.cluster

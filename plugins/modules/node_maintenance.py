@@ -397,7 +397,8 @@ def summary(params, result, changed):
             name, len(plan.get("evict") or []), len(plan.get("migrate") or []))
     if not changed:
         return "node %s is already in maintenance and drained" % name
-    return "node %s is in maintenance (%s mode): %d pods evicted, %d VMs migrated, %d shut down, %d left on the node" % (
+    return ("node %s is in maintenance (%s mode): %d pods evicted, %d VMs migrated, %d shut down, "
+            "%d left on the node on purpose (see left_on_node)") % (
         name, result.get("mode"), len(result.get("evicted") or []), len(result.get("migrated") or []),
         len(result.get("shut_down") or []), len(result.get("left_on_node") or []))
 
