@@ -98,9 +98,9 @@ def test_default_work_power_cycles_the_node_through_its_bmc_under_the_maintenanc
     # the maintenance ended as usual: uncordoned, no maintenance or fence marks, the lease released
     state = node_state(lab, worker)
     assert not state["unschedulable"]
-    assert not [t for t in state["taints"] if t["key"] in ("medik8s.io/drain", "node.kubernetes.io/unschedulable",
-                                                            "workload.availability/fence-node",
-                                                            "node.kubernetes.io/out-of-service")]
+    ours = ("medik8s.io/drain", "node.kubernetes.io/unschedulable", "workload.availability/fence-node",
+            "node.kubernetes.io/out-of-service")
+    assert not [t for t in state["taints"] if t["key"] in ours]
     assert "remediation.medik8s.io/exclude-from-remediation" not in state["labels"]
     assert lease(lab, worker) is None
     assert maintenance_events(lab, worker) == ["MaintenanceStarted", "MaintenanceEnded"]
