@@ -5,10 +5,8 @@ Prints our figures beside the targets of issue 3 and writes bench/results/lab_ap
 Run: .venv/bin/python bench/lab_api.py [--nodes N --pods N --vmis N --watchers N --updates N]
 """
 import argparse
-import json
 import os
 import random
-import statistics
 import sys
 import threading
 import time
@@ -16,20 +14,14 @@ import time
 import urllib3
 
 sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "..")))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from lab.apiserver.resources import ResourceType  # noqa: E402
 from lab.lab import Lab  # noqa: E402
+from _measure import measure_get, measure_list, print_targets, rss_mib, write_result  # noqa: E402
 
 VMI_KEY = "virtualmachineinstances.kubevirt.io"
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "lab_api.json")
-
-
-def rss_mib() -> float:
-    with open("/proc/self/status") as handle:
-        for line in handle:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def node(index):
@@ -94,31 +86,8 @@ def populate(lab, counts) -> float:
     return time.perf_counter() - started
 
 
-def measure_list(http, lab, headers) -> dict:
-    timings, size = [], 0
-    for _ in range(3):
-        started = time.perf_counter()
-        response = http.request("GET", lab.url + "/api/v1/pods", headers=headers)
-        received = time.perf_counter()
-        items = len(json.loads(response.data)["items"])
-        timings.append((received - started, time.perf_counter() - started))
-        size = len(response.data)
-    return {"items": items, "bytes": size, "seconds": min(t[0] for t in timings),
-            "seconds_with_decode": min(t[1] for t in timings), "first_seconds": timings[0][0]}
-
-
-def measure_get(http, lab, headers, counts, samples=400) -> dict:
-    rng = random.Random(1)
-    timings = []
-    for _ in range(samples):
-        index = rng.randrange(counts.pods)
-        path = f"/api/v1/namespaces/ns-{index % 50}/pods/pod-{index:05d}"
-        started = time.perf_counter()
-        response = http.request("GET", lab.url + path, headers=headers)
-        timings.append(time.perf_counter() - started)
-        assert response.status == 200
-    timings.sort()
-    return {"median_ms": statistics.median(timings) * 1000, "p95_ms": timings[int(len(timings) * 0.95)] * 1000}
+def pod_path(index) -> str:
+    return f"/api/v1/namespaces/ns-{index % 50}/pods/pod-{index:05d}"
 
 
 def measure_watchers(lab, headers, counts, watchers, updates) -> dict:
@@ -179,8 +148,9 @@ def main(argv=None) -> int:
         headers = {"Authorization": f"Bearer {lab.token}", "Accept": "application/json"}
         populate_seconds = populate(lab, counts)
         http = urllib3.PoolManager()
-        listing = measure_list(http, lab, headers)
-        get = measure_get(http, lab, headers, counts)
+        listing = measure_list(http, lab.url, headers)
+        get = measure_get(http, lab.url, headers, lambda rng: pod_path(rng.randrange(counts.pods)),
+                          random.Random(1), samples=400)
         watch = measure_watchers(lab, headers, counts, counts.watchers, counts.updates)
         rss = rss_mib()
     rows = [
@@ -196,17 +166,12 @@ def main(argv=None) -> int:
          f"{watch['last_event_lag_seconds']:.2f} s" if watch["last_event_lag_seconds"] is not None else "-", "-", True),
         ("resident memory (server and bench client)", f"{rss:.0f} MiB", "< 2048 MiB", rss < 2048),
     ]
-    width = max(len(r[0]) for r in rows)
-    print(f"{'measure':<{width}}  {'ours':>12}  {'target':>12}  ok")
-    for name, ours, target, ok in rows:
-        print(f"{name:<{width}}  {ours:>12}  {target:>12}  {'yes' if ok else 'NO'}")
+    print_targets(rows)
     result = {"counts": {"nodes": counts.nodes, "pods": counts.pods, "vmis": counts.vmis},
               "populate_seconds": populate_seconds, "list_all_pods": listing, "get_pod": get, "watch": watch,
               "rss_mib": rss, "targets_met": all(r[3] for r in rows), "cpu_count": os.cpu_count(),
               "load_average": os.getloadavg()}
-    os.makedirs(os.path.dirname(counts.output), exist_ok=True)
-    with open(counts.output, "w") as handle:
-        json.dump(result, handle, indent=2)
+    write_result(counts.output, result)
     return 0 if result["targets_met"] else 1
 
 

@@ -7,31 +7,23 @@ Run: .venv/bin/python bench/lab_scale.py [--nodes N --vms N --components cluster
 Uses most of the machine for a few minutes; the lab is stopped at the end whatever happens.
 """
 import argparse
-import json
 import os
 import random
-import statistics
 import sys
 import time
 
 import urllib3
 
 sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "..")))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from lab.lab import Lab  # noqa: E402
+from _measure import latency_summary, measure_get, measure_list, print_targets, rss_mib, write_result  # noqa: E402
 
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "lab_scale.json")
 TARGET_START_SECONDS = 180.0
 TARGET_LIST_SECONDS = 2.0
 TARGET_GET_MS = 5.0
-
-
-def rss_mib() -> float:
-    with open("/proc/self/status") as handle:
-        for line in handle:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def running_vmis(lab) -> tuple[int, int]:
@@ -41,35 +33,15 @@ def running_vmis(lab) -> tuple[int, int]:
     return running, len(vmis)
 
 
-def get_one_pod(http, lab, headers, rng) -> float | None:
-    pods = lab.component("cluster").cache.list("pods")
-    if not pods:
-        return None
-    meta = rng.choice(pods)["metadata"]
-    started = time.perf_counter()
-    response = http.request("GET", f"{lab.url}/api/v1/namespaces/{meta['namespace']}/pods/{meta['name']}",
-                            headers=headers)
-    elapsed = time.perf_counter() - started
-    return elapsed if response.status == 200 else None
-
-
-def measure_list(http, lab, headers) -> dict:
-    timings, size, items = [], 0, 0
-    for _ in range(3):
-        started = time.perf_counter()
-        response = http.request("GET", lab.url + "/api/v1/pods", headers=headers)
-        timings.append(time.perf_counter() - started)
-        size = len(response.data)
-        items = len(json.loads(response.data)["items"])
-    return {"items": items, "bytes": size, "seconds": min(timings), "first_seconds": timings[0]}
-
-
-def measure_get(http, lab, headers, samples=300) -> dict:
-    rng = random.Random(1)
-    timings = [t for t in (get_one_pod(http, lab, headers, rng) for _ in range(samples)) if t is not None]
-    timings.sort()
-    return {"samples": len(timings), "median_ms": statistics.median(timings) * 1000,
-            "p95_ms": timings[int(len(timings) * 0.95)] * 1000}
+def any_pod_path(lab):
+    """A picker of one random pod's path among those the lab has now (None while it has none)."""
+    def pick(rng):
+        pods = lab.component("cluster").cache.list("pods")
+        if not pods:
+            return None
+        meta = rng.choice(pods)["metadata"]
+        return f"/api/v1/namespaces/{meta['namespace']}/pods/{meta['name']}"
+    return pick
 
 
 def wait_all_running(lab, http, headers, want, timeout, progress) -> dict:
@@ -86,15 +58,12 @@ def wait_all_running(lab, http, headers, want, timeout, progress) -> dict:
             last_print = now
         if running >= want or now > timeout:
             break
-        sample = get_one_pod(http, lab, headers, rng)
-        if sample is not None:
-            under_load.append(sample)
+        sample = measure_get(http, lab.url, headers, any_pod_path(lab), rng, samples=1)
+        if sample["samples"]:
+            under_load.append(sample["median_ms"] / 1000)
         time.sleep(0.5)
-    under_load.sort()
     return {"seconds": time.monotonic() - started, "running": running, "vmis": total, "all_running": running >= want,
-            "get_during_start": {"samples": len(under_load),
-                                 "median_ms": statistics.median(under_load) * 1000 if under_load else None,
-                                 "p95_ms": under_load[int(len(under_load) * 0.95)] * 1000 if under_load else None},
+            "get_during_start": latency_summary(under_load),
             "timeline": timeline[::max(1, len(timeline) // 60)]}
 
 
@@ -121,8 +90,8 @@ def main(argv=None) -> int:
         http = urllib3.PoolManager()
         ramp = wait_all_running(lab, http, headers, want, args.timeout - start_call, not args.quiet)
         to_running = time.monotonic() - begun
-        listing = measure_list(http, lab, headers)
-        get = measure_get(http, lab, headers)
+        listing = measure_list(http, lab.url, headers)
+        get = measure_get(http, lab.url, headers, any_pod_path(lab), random.Random(1), samples=300)
         rss = rss_mib()
         errors = {name: getattr(getattr(c, "runner", None), "errors", 0) for name, c in lab.components.items()}
         nodes = lab.store.count("nodes")
@@ -145,17 +114,12 @@ def main(argv=None) -> int:
         ("resident memory (whole lab and bench client)", f"{rss:.0f} MiB", "< 2048 MiB", rss < 2048),
         ("controller errors", str(sum(errors.values())), "0", not any(errors.values())),
     ]
-    width = max(len(r[0]) for r in rows)
-    print(f"{'measure':<{width}}  {'ours':>10}  {'target':>10}  ok")
-    for name, ours, target, ok in rows:
-        print(f"{name:<{width}}  {ours:>10}  {target:>10}  {'yes' if ok else 'NO'}")
+    print_targets(rows, width_ours=10)
     result = {"scenario": args.scenario, "nodes": nodes, "vms": want, "components": list(errors),
               "start_call_seconds": start_call, "all_running_seconds": to_running, "ramp": ramp,
               "list_all_pods": listing, "get_pod": get, "rss_mib": rss, "controller_errors": errors,
               "targets_met": all(r[3] for r in rows), "cpu_count": os.cpu_count(), "load_average": os.getloadavg()}
-    os.makedirs(os.path.dirname(args.output), exist_ok=True)
-    with open(args.output, "w") as handle:
-        json.dump(result, handle, indent=2)
+    write_result(args.output, result)
     return 0 if result["targets_met"] else 1
 
 

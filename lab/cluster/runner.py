@@ -15,6 +15,11 @@ log = logging.getLogger("lab.cluster")
 
 
 class Runner:
+    # Go back to the store's events before each queued item, so that the cluster's controllers act on fresh state.
+    yield_to_events = True
+    thread_name = "lab-cluster-controllers"
+    log = log
+
     def __init__(self, store, cache, resync_seconds: float, retry_seconds: float = 0.2):
         self.store = store
         self.cache = cache
@@ -65,7 +70,7 @@ class Runner:
         self._token = self.store.subscribe(self._on_store_event, copy=False)
 
     def start(self):
-        self._thread = threading.Thread(target=self._loop, name="lab-cluster-controllers", daemon=True)
+        self._thread = threading.Thread(target=self._loop, name=self.thread_name, daemon=True)
         self._thread.start()
 
     def stop(self):
@@ -114,12 +119,12 @@ class Runner:
                 controller.on_event(event_type, key, obj, old)
             except Exception:  # noqa: BLE001 - one broken handler must not stop the cluster
                 self.errors += 1
-                log.exception("%s failed handling %s %s", controller.name, event_type, key)
+                self.log.exception("%s failed handling %s %s", controller.name, event_type, key)
 
     def _work(self, limit):
         for _ in range(limit):
             with self._cond:
-                if self._events:
+                if self._events and self.yield_to_events:
                     return
                 if self._urgent:
                     _, (controller, item) = self._urgent.popitem(last=False)
@@ -129,25 +134,27 @@ class Runner:
                     return
             if controller is _CALL:
                 self._guard(item)
-                continue
-            try:
-                controller.sync(item)
-                self._failures.pop((id(controller), item), None)
-            except Exception as exc:  # noqa: BLE001
-                self.errors += 1
-                attempts = self._failures.get((id(controller), item), 0) + 1
-                self._failures[(id(controller), item)] = attempts
-                conflict = getattr(exc, "code", None) == 409
-                if not conflict:
-                    log.warning("%s failed on %r (attempt %d): %s", controller.name, item, attempts, exc)
-                self.enqueue_after(min(5.0, self.retry_seconds * attempts), controller, item)
+            else:
+                self._sync(controller, item)
+
+    def _sync(self, controller, item):
+        try:
+            controller.sync(item)
+            self._failures.pop((id(controller), item), None)
+        except Exception as exc:  # noqa: BLE001 - one broken item must not stop the others
+            self.errors += 1
+            attempts = self._failures.get((id(controller), item), 0) + 1
+            self._failures[(id(controller), item)] = attempts
+            if getattr(exc, "code", None) != 409:
+                self.log.warning("%s failed on %r (attempt %d): %s", controller.name, item, attempts, exc)
+            self.enqueue_after(min(5.0, self.retry_seconds * attempts), controller, item)
 
     def _guard(self, fn):
         try:
             fn()
         except Exception:  # noqa: BLE001
             self.errors += 1
-            log.exception("cluster controller task failed")
+            self.log.exception("controller task failed")
 
 
 class _Call:

@@ -1,3 +1,4 @@
+import importlib.util
 import os
 import sys
 
@@ -71,3 +72,15 @@ def api_lab(tmp_path_factory):
 @pytest.fixture(scope="module")
 def raw(api_lab):
     return RawApi(api_lab)
+
+
+@pytest.fixture
+def load_bench():
+    """Loads bench/<name>.py as a module, so a test can call its main() on small inputs."""
+    def load(name):
+        path = os.path.join(os.path.dirname(__file__), "..", "..", "bench", name + ".py")
+        spec = importlib.util.spec_from_file_location(name + "_bench", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+    return load

@@ -1,15 +1,9 @@
 """bench/lab_api.py keeps working (small counts; the full run is `make bench`-sized)."""
-import importlib.util
 import json
-import os
-
-BENCH = os.path.join(os.path.dirname(__file__), "..", "..", "bench", "lab_api.py")
 
 
-def test_small_benchmark_run(tmp_path, capsys):
-    spec = importlib.util.spec_from_file_location("lab_api_bench", BENCH)
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+def test_small_benchmark_run(tmp_path, capsys, load_bench):
+    bench = load_bench("lab_api")
     output = tmp_path / "lab_api.json"
     code = bench.main(["--nodes", "5", "--pods", "200", "--vmis", "50", "--watchers", "3", "--updates", "50",
                        "--output", str(output)])

@@ -1,15 +1,9 @@
 """bench/lab_scale.py keeps working (the small scenario; the large one is the benchmark itself)."""
-import importlib.util
 import json
-import os
-
-BENCH = os.path.join(os.path.dirname(__file__), "..", "..", "bench", "lab_scale.py")
 
 
-def test_scale_benchmark_runs_the_small_scenario(tmp_path, capsys):
-    spec = importlib.util.spec_from_file_location("lab_scale_bench", BENCH)
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+def test_scale_benchmark_runs_the_small_scenario(tmp_path, capsys, load_bench):
+    bench = load_bench("lab_scale")
     output = tmp_path / "lab_scale.json"
     bench.main(["--scenario", "small", "--quiet", "--timeout", "120", "--output", str(output)])
     result = json.loads(output.read_text())
