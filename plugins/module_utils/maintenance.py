@@ -224,10 +224,10 @@ class NativeMaintenance:
             try:
                 snap = Snapshot(self.cluster, self.node_name)
             except ClusterError as exc:
-                if exc.status != 429 and (exc.status or 500) < 500:
+                if (exc.status != 429 and (exc.status or 500) < 500) or self.clock() >= deadline:
                     raise
                 self.event("API busy, reading again", status=exc.status)
-                self.sleep(1.0)
+                self.sleep(min(1.0, max(0.0, deadline - self.clock())))
                 continue
             plan = mplan.plan_drain(snap.pods, snap.vmis_on_node, self.options)
             self.note_migrated(snap, tracked)
