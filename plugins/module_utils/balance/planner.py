@@ -1,0 +1,215 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) workload.availability contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""``plan_rebalance(snapshot, settings, fits=None, state=None)``: the whole decision, a pure function of one snapshot.
+
+``snapshot``::
+
+    {"now": aware datetime (or RFC 3339 text),
+     "nodes": [Node], "pods": [Pod] (all pods: requests, launcher pods, anti-affinity),
+     "vmis": [VirtualMachineInstance], "vmims": [VirtualMachineInstanceMigration],
+     "leases": [Lease in medik8s-leases], "kubevirt": the KubeVirt CR or None,
+     "metrics": samples for settings["metrics_source"] (see load.build_model)}
+
+``settings`` come from ``options.settings_from_params``. ``fits`` (default ``filters.fits_all()``) and its ``state``
+(default a ``filters.PlacementState`` of the snapshot; it must offer ``move(item, source, target)``) let the caller
+plug in other placement filters.
+
+The plan (what check mode returns; ``planner.PLAN_FIELDS`` lists its keys)::
+
+    {"moves": [{"vm", "namespace", "name", "from", "to", "node_selector" (addedNodeSelector pinning "to"),
+                "memory_bytes", "memory_gib", "wave", "predicted_seconds", "predicted_mode", "convergence",
+                "bandwidth_mib_s", "dirty_rate_mib_s", "dirty_rate_assumed", "transferred_gib", "predicted_gain",
+                "imbalance_after", "load_before": {node: combined}, "load_after": {node: combined}}],
+     "skipped": [{"vm", "node", "reason"}],
+     "excluded_nodes": [{"node", "reason"}],
+     "nodes": [{"name", "basis", "before": {"cpu", "memory", "combined"}, "predicted": {...},
+                "class_before", "class_predicted", "moves_out", "moves_in"}],
+     "imbalance": {"before": {dim: measures}, "predicted": {dim: measures}},
+     "thresholds": {"name", "low", "high", "deviation", "bounds_before": {dim: [low, high]}},
+     "settings": {"metrics_source", "target_imbalance", "min_gain", "max_migrations"},
+     "limits": {"per_cluster", "per_node", "in_flight"}, "migration_config": {...},
+     "stop_reason", "notes": [...]}
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import math
+
+from ansible_collections.workload.availability.plugins.module_utils import placement
+from ansible_collections.workload.availability.plugins.module_utils.balance import convergence
+from ansible_collections.workload.availability.plugins.module_utils.balance import cooldown
+from ansible_collections.workload.availability.plugins.module_utils.balance import eligibility
+from ansible_collections.workload.availability.plugins.module_utils.balance import filters
+from ansible_collections.workload.availability.plugins.module_utils.balance import imbalance
+from ansible_collections.workload.availability.plugins.module_utils.balance import inventory
+from ansible_collections.workload.availability.plugins.module_utils.balance import load
+from ansible_collections.workload.availability.plugins.module_utils.balance import thresholds
+from ansible_collections.workload.availability.plugins.module_utils.balance.search import Search
+from ansible_collections.workload.availability.plugins.module_utils.balance.waves import Waves
+from ansible_collections.workload.availability.plugins.module_utils.leases import parse_time
+
+GIB = float(2 ** 30)
+MIB = float(2 ** 20)
+PLAN_FIELDS = ("moves", "skipped", "excluded_nodes", "nodes", "imbalance", "thresholds", "settings", "limits",
+               "migration_config", "stop_reason", "notes")
+
+
+def _now(snapshot):
+    now = snapshot["now"]
+    return parse_time(now) if isinstance(now, str) else now
+
+
+def _vm_records(vmis, launchers):
+    records = {}
+    for vmi in vmis:
+        node = (vmi.get("status") or {}).get("nodeName")
+        key = inventory.key_of(vmi)
+        if node:
+            records[key] = inventory.vm_record(vmi, inventory.launcher_pod_on(launchers.get(key), node))
+    return records
+
+
+def in_flight(vmis_by_key, vmims):
+    """[{"vmi", "source", "target"}] of unfinished migrations (VMIMs not final, and VMIs whose migrationState has
+    started without ending), one per VMI."""
+    found = {}
+    for key in sorted(eligibility.vmis_with_active_migration(vmims)):
+        status = (vmis_by_key.get(key) or {}).get("status") or {}
+        state = status.get("migrationState") or {}
+        found[key] = {"vmi": key, "source": state.get("sourceNode") or status.get("nodeName"),
+                      "target": None if state.get("endTimestamp") else state.get("targetNode")}
+    for key in sorted(vmis_by_key):
+        status = vmis_by_key[key].get("status") or {}
+        state = status.get("migrationState") or {}
+        if key not in found and state.get("startTimestamp") and not state.get("endTimestamp"):
+            found[key] = {"vmi": key, "source": state.get("sourceNode") or status.get("nodeName"),
+                          "target": state.get("targetNode")}
+    return [found[key] for key in sorted(found)]
+
+
+def _members(vm_records, pods):
+    members = [(record["node"], record) for _key, record in sorted(vm_records.items())]
+    for pod in pods:
+        labels = (pod.get("metadata") or {}).get("labels") or {}
+        if inventory.holds_resources(pod) and labels.get("kubevirt.io") != "virt-launcher":
+            members.append((pod["spec"]["nodeName"], filters.pod_member(pod)))
+    return members
+
+
+def _candidates(snapshot, settings, vm_records, balanced, excluded_nodes, model, now):
+    """({node: [movable VM keys]}, {key: reason} of the VMs that may not move)."""
+    pods_by_key = dict((inventory.key_of(pod), pod) for pod in snapshot.get("pods") or [])
+    vmims = snapshot.get("vmims") or []
+    history = cooldown.vmims_by_vmi(vmims)
+    active = eligibility.vmis_with_active_migration(vmims)
+    strategy = eligibility.cluster_eviction_strategy(snapshot.get("kubevirt"))
+    movable, skipped = dict((name, []) for name in balanced), {}
+    for vmi in sorted(snapshot.get("vmis") or [], key=inventory.key_of):
+        key = inventory.key_of(vmi)
+        record = vm_records.get(key)
+        pod = pods_by_key.get("%s/%s" % (record["namespace"], record["launcher_pod"])) if record else None
+        reason = eligibility.vmi_refusal(vmi, pod, settings, strategy, active)
+        if not reason and record is None:
+            reason = "not placed on a node"
+        if not reason and record["node"] not in movable:
+            reason = "its node %s does not take part: %s" % (
+                record["node"], excluded_nodes.get(record["node"], "not selected"))
+        reason = reason or model["excluded_vms"].get(key)
+        if not reason:
+            state = cooldown.cooldown(cooldown.merged_history(vmi, history.get(key), now,
+                                                              settings["cooldown"]["window"]),
+                                      now, settings["cooldown"])
+            reason = cooldown.describe(state) if state else None
+        if reason:
+            skipped[key] = reason
+        else:
+            movable[record["node"]].append(key)
+    return movable, skipped
+
+
+def plan_rebalance(snapshot, settings, fits=None, state=None):
+    now = _now(snapshot)
+    pods = snapshot.get("pods") or []
+    requested = inventory.requested_by_node(pods)
+    records = dict((node["metadata"]["name"], inventory.node_record(node, requested.get(node["metadata"]["name"])))
+                   for node in snapshot.get("nodes") or [])
+    balanced, excluded_nodes = eligibility.select_nodes(snapshot.get("nodes") or [], settings["node_selector"],
+                                                        snapshot.get("leases"), now)
+    vm_records = _vm_records(snapshot.get("vmis") or [], inventory.launcher_pods(pods))
+    balanced_set = set(balanced)
+    model = load.build_model(settings["metrics_source"], [records[name] for name in balanced],
+                             [r for _k, r in sorted(vm_records.items()) if r["node"] in balanced_set],
+                             snapshot.get("metrics"), settings["on_missing"])
+    excluded_nodes.update(model["excluded_nodes"])
+    balanced = [name for name in balanced if name in model["nodes"]]
+    movable, skipped = _candidates(snapshot, settings, vm_records, balanced, excluded_nodes, model, now)
+    kubevirt = snapshot.get("kubevirt")
+    limits, config = placement.migration_limits(kubevirt), convergence.migration_config(kubevirt)
+    running = in_flight(dict((inventory.key_of(v), v) for v in snapshot.get("vmis") or []), snapshot.get("vmims"))
+    waves = Waves(limits, running, lambda node: settings["node_link_bandwidth"].get(node, settings["link_bandwidth"]),
+                  settings["stream_bandwidth"], config["bandwidth_per_migration"])
+    if state is None:
+        state = filters.PlacementState(records, _members(vm_records, pods))
+    problem = {"entries": dict((name, model["nodes"][name]) for name in balanced), "records": records,
+               "movable": movable, "items": vm_records, "usage": model["vms"]}
+    search = Search(problem, settings, fits or filters.fits_all(), state, waves, config).run()
+    skipped.update(search.reasons)
+    return _plan(search, model, settings, records, skipped, excluded_nodes, vm_records,
+                 {"per_cluster": limits["per_cluster"], "per_node": limits["per_node"], "in_flight": len(running)},
+                 config)
+
+
+def _move(search, option, records):
+    key, source, target = option["key"], option["source"], option["target"]
+    item = search.items[key]
+    prediction = search.final_prediction(option)
+    dirty_rate, assumed = search.dirty_rate(key)
+    return {
+        "vm": key, "namespace": item["namespace"], "name": item["name"], "from": source, "to": target,
+        "node_selector": {inventory.HOSTNAME_LABEL: records[target]["hostname"]},
+        "memory_bytes": int(item["guest_memory"]), "memory_gib": round(item["guest_memory"] / GIB, 2),
+        "wave": option["wave"], "predicted_seconds": prediction["seconds"], "predicted_mode": prediction["mode"],
+        "convergence": prediction["reason"], "bandwidth_mib_s": round(prediction["bandwidth"] / MIB, 1),
+        "dirty_rate_mib_s": round(dirty_rate / MIB, 1), "dirty_rate_assumed": assumed,
+        "transferred_gib": round(prediction["transferred_bytes"] / GIB, 2),
+        "predicted_gain": round(option["gain"], 4), "imbalance_after": round(math.sqrt(option["variance"]), 4),
+        "load_before": {source: round(option["before"][0], 4), target: round(option["before"][1], 4)},
+        "load_after": {source: round(option["loads"][0]["combined"], 4),
+                       target: round(option["loads"][1]["combined"], 4)},
+    }
+
+
+def _plan(search, model, settings, records, skipped, excluded_nodes, vm_records, limits, config):
+    initial, predicted = search.initial, search.loads
+    bounds_before = thresholds.bounds(settings["thresholds"], initial) if initial else {}
+    bounds_after = thresholds.bounds(settings["thresholds"], predicted) if predicted else {}
+    moves = [_move(search, option, records) for option in search.moves]
+    nodes = []
+    for name in sorted(initial):
+        nodes.append({"name": name, "basis": model["nodes"][name]["basis"],
+                      "before": imbalance.rounded(initial[name]), "predicted": imbalance.rounded(predicted[name]),
+                      "class_before": thresholds.node_class(initial[name], bounds_before),
+                      "class_predicted": thresholds.node_class(predicted[name], bounds_after),
+                      "moves_out": sum(1 for m in moves if m["from"] == name),
+                      "moves_in": sum(1 for m in moves if m["to"] == name)})
+    spec = settings["thresholds"]
+    return {
+        "moves": moves,
+        "skipped": [{"vm": key, "node": (vm_records.get(key) or {}).get("node"), "reason": skipped[key]}
+                    for key in sorted(skipped)],
+        "excluded_nodes": [{"node": name, "reason": excluded_nodes[name]} for name in sorted(excluded_nodes)],
+        "nodes": nodes,
+        "imbalance": {"before": imbalance.rounded(imbalance.cluster_imbalance(initial)),
+                      "predicted": imbalance.rounded(imbalance.cluster_imbalance(predicted))},
+        "thresholds": {"name": spec["name"], "low": spec["low"], "high": spec["high"], "deviation": spec["deviation"],
+                       "bounds_before": dict((dim, [round(v, 4) for v in pair]) for dim, pair in bounds_before.items())},
+        "settings": {"metrics_source": settings["metrics_source"], "target_imbalance": settings["target_imbalance"],
+                     "min_gain": settings["min_gain"], "max_migrations": settings["max_migrations"]},
+        "limits": limits,
+        "migration_config": config,
+        "stop_reason": search.stop_reason,
+        "notes": list(model["notes"]),
+    }
