@@ -130,8 +130,8 @@ def node_refusal(node, node_selector, lease=None, now=None):
     if not selectors.matches(node_selector, (node.get("metadata") or {}).get("labels")):
         return "does not match node_selector %s" % selectors.describe(node_selector)
     if fencing.in_maintenance(node):
-        return "in maintenance (%s label or %s taint)" % (node_facts.EXCLUDE_FROM_REMEDIATION_LABEL,
-                                                        node_facts.DRAIN_TAINT["key"])
+        return "in maintenance (%s label or %s taint)" % (
+            node_facts.EXCLUDE_FROM_REMEDIATION_LABEL, node_facts.DRAIN_TAINT["key"])
     for taint in node_facts.taints(node):
         if taint.get("key", "").startswith(REMEDIATION_TAINT_PREFIX) or any(
                 node_facts.same_taint(taint, known) for known in OUT_OF_SERVICE_TAINTS):

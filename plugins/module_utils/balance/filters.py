@@ -63,8 +63,7 @@ class PlacementState:
 
     def members_in_domain(self, topology_key, value):
         for name in self.domain_nodes(topology_key, value):
-            for member in self.members.get(name, {}).values():
-                yield member
+            yield from self.members.get(name, {}).values()
 
     def _anti_entries(self, member, node_name):
         by_key = {}

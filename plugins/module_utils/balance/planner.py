@@ -76,17 +76,17 @@ def in_flight(vmis_by_key, vmims):
     """[{"vmi", "source", "target"}] of unfinished migrations (VMIMs not final, and VMIs whose migrationState has
     started without ending), one per VMI."""
     found = {}
-    for key in sorted(eligibility.vmis_with_active_migration(vmims)):
-        status = (vmis_by_key.get(key) or {}).get("status") or {}
-        state = status.get("migrationState") or {}
-        found[key] = {"vmi": key, "source": state.get("sourceNode") or status.get("nodeName"),
-                      "target": None if state.get("endTimestamp") else state.get("targetNode")}
     for key in sorted(vmis_by_key):
         status = vmis_by_key[key].get("status") or {}
         state = status.get("migrationState") or {}
-        if key not in found and state.get("startTimestamp") and not state.get("endTimestamp"):
+        if state.get("startTimestamp") and not state.get("endTimestamp"):
             found[key] = {"vmi": key, "source": state.get("sourceNode") or status.get("nodeName"),
                           "target": state.get("targetNode")}
+    for key in sorted(eligibility.vmis_with_active_migration(vmims)):
+        if key not in found:
+            # not started yet (Pending): it will leave the VMI's node for a target the scheduler picks
+            status = (vmis_by_key.get(key) or {}).get("status") or {}
+            found[key] = {"vmi": key, "source": status.get("nodeName"), "target": None}
     return [found[key] for key in sorted(found)]
 
 

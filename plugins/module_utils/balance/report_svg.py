@@ -44,8 +44,8 @@ def _line(css_class, value, scale, height, label, label_y):
 
 def load_chart(title, dimension, rows, high=None, mean=None):
     stages = [stage for stage in STAGES if any(values.get(stage) is not None for _node, values in rows)]
-    bar = _bar_height(len(rows))
-    row_height = bar * max(1, len(stages)) + 6
+    bar_height = _bar_height(len(rows))
+    row_height = bar_height * max(1, len(stages)) + 6
     plot_bottom = AXIS_HEIGHT + row_height * len(rows) + 6
     height = plot_bottom + 30
     top = max([1.0] + [v for _n, values in rows for v in values.values() if v is not None])
@@ -71,11 +71,11 @@ def load_chart(title, dimension, rows, high=None, mean=None):
             length = max(0.5, _x(value, scale) - LABEL_WIDTH)
             parts.append('<rect class="bar %s" data-node="%s" data-value="%.4f" x="%d" y="%d" width="%.1f" '
                          'height="%d" fill="%s"><title>%s %s: %.1f %%</title></rect>'
-                         % (stage, escape(node), value, LABEL_WIDTH, y + position * bar, length, bar,
+                         % (stage, escape(node), value, LABEL_WIDTH, y + position * bar_height, length, bar_height,
                             COLORS[stage], escape(node), stage, value * 100))
             if len(rows) <= 40:
                 parts.append('<text class="value" x="%.1f" y="%d" font-size="9">%.0f%%</text>'
-                             % (LABEL_WIDTH + length + 4, y + position * bar + bar, value * 100))
+                             % (LABEL_WIDTH + length + 4, y + position * bar_height + bar_height, value * 100))
     if mean is not None:
         parts.append(_line("mean", mean, scale, plot_bottom, "mean %.0f%%" % (mean * 100), plot_bottom + 12))
     if high is not None:

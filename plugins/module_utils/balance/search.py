@@ -51,7 +51,8 @@ EPSILON = 1e-12
 
 
 def _category(reason):
-    return reason.split(":", 1)[0]
+    """What a refusal is about, without its figures, so refusals by several destinations add up."""
+    return reason.split(" (", 1)[0].split(":", 1)[0]
 
 
 def summarize(reasons, examined):
@@ -107,17 +108,25 @@ class Search:
         return self.predictions[cache_key]
 
     def migration(self, key, source, target):
+        """(wave, prediction, refusal): refusal is None when the migration and the planned ones sharing its links
+        all converge."""
         wave = self.waves.wave_for(source)
         prediction = self.predict(key, self.waves.bandwidth(wave, source, target, added=(source, target)))
         if not convergence.acceptable(prediction):
-            return wave, prediction["reason"]
+            return wave, prediction, "would not converge (%s)" % prediction["reason"]
         for other_source, other_target, other in self.waves.sharing(wave, source, target):
             bandwidth = self.waves.bandwidth(wave, other_source, other_target, added=(source, target))
             if not convergence.acceptable(self.predict(other, bandwidth)):
-                return wave, "would slow the planned migration of %s below convergence" % other
-        return wave, prediction
+                return wave, prediction, "would slow the planned migration of %s below convergence" % other
+        return wave, prediction, None
 
     # -- one step -------------------------------------------------------------------------------------------------
+    def busiest_first(self, name):
+        return (-self.loads[name]["combined"], name)
+
+    def idlest_first(self, name):
+        return (self.loads[name]["combined"], name)
+
     def phases(self, figures):
         """(bounds, [(sources, destinations)] to try in order, stop reason when there is nothing to try)."""
         bounds = thresholds.bounds(self.settings["thresholds"], self.loads)
@@ -125,8 +134,7 @@ class Search:
         names = sorted(self.loads)
         over = [n for n in names if classes[n] == "over"]
         under = [n for n in names if classes[n] == "under"]
-        busiest_first = lambda n: (-self.loads[n]["combined"], n)  # noqa: E731
-        idlest_first = lambda n: (self.loads[n]["combined"], n)  # noqa: E731
+        busiest_first, idlest_first = self.busiest_first, self.idlest_first
         target = self.settings["target_imbalance"]
         stddev = math.sqrt(figures["variance"])
         tries = []
@@ -181,16 +189,20 @@ class Search:
             gain = (pair_before - pair_after) / pair_before if pair_before > 0 else 0.0
             new_variance = (figures["square_sum"] - before_source ** 2 - before_target ** 2
                             + source_after["combined"] ** 2 + target_after["combined"] ** 2) / count - new_mean ** 2
-            if gain < self.settings["min_gain"] or new_variance >= figures["variance"] - EPSILON:
-                refuse("gain %.0f %% below min_gain %.0f %%" % (gain * 100, self.settings["min_gain"] * 100))
+            if gain < self.settings["min_gain"]:
+                refuse("below min_gain (removes %.0f %% of the two nodes' imbalance, %.0f %% needed)"
+                       % (gain * 100, self.settings["min_gain"] * 100))
+                continue
+            if new_variance >= figures["variance"] - EPSILON:
+                refuse("would not lower the cluster's imbalance")
                 continue
             reason = self.fits(item, self.records[target], self.state)
             if reason:
                 refuse(reason)
                 continue
-            wave, prediction = self.migration(key, source, target)
-            if not isinstance(prediction, dict):
-                refuse("would not converge (%s)" % prediction)
+            wave, prediction, reason = self.migration(key, source, target)
+            if reason:
+                refuse(reason)
                 continue
             accepted += 1
             gib = prediction["transferred_bytes"] / GIB + MIGRATION_OVERHEAD_GIB
@@ -254,7 +266,9 @@ class Search:
     def run(self):
         while True:
             if len(self.moves) >= self.settings["max_migrations"]:
-                self.stop_reason = "max_migrations (%d) reached" % self.settings["max_migrations"]
+                _bounds, tries, within = self.phases(self.figures())
+                self.stop_reason = "max_migrations (%d) reached" % self.settings["max_migrations"] if tries \
+                    else within
                 break
             option = self.step()
             if option is None:

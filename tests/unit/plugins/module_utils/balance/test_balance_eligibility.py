@@ -17,8 +17,8 @@ from balance_snapshot import NOW, launcher_pod, node, settings, vmi
 SETTINGS = settings()
 
 
-def refusal(vmi_obj, pod=None, options=SETTINGS, strategy=None, active=()):
-    return eligibility.vmi_refusal(vmi_obj, pod, options, strategy, active)
+def refusal(vmi_obj, pod=None, options=None, strategy=None, active=()):
+    return eligibility.vmi_refusal(vmi_obj, pod, options or SETTINGS, strategy, active)
 
 
 def test_a_plain_running_migratable_vmi_may_move():

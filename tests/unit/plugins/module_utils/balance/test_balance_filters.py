@@ -76,8 +76,8 @@ def test_taints_need_tolerations_but_prefer_no_schedule_does_not():
              node("w3", taints=[{"key": "x", "effect": "PreferNoSchedule"}])]
     records, items, state = setup(nodes, [
         vmi("plain", "w1"),
-        vmi("tolerant", "w1", tolerations=[{"key": "dedicated", "operator": "Equal", "value": "gpu",
-                                             "effect": "NoSchedule"}])])
+        vmi("tolerant", "w1", tolerations=[
+            {"key": "dedicated", "operator": "Equal", "value": "gpu", "effect": "NoSchedule"}])])
     assert filters.taints_fit(items["vms/plain"], records["w2"], state) == "taint dedicated:NoSchedule not tolerated"
     assert filters.taints_fit(items["vms/tolerant"], records["w2"], state) is None
     assert filters.taints_fit(items["vms/plain"], records["w3"], state) is None
@@ -131,9 +131,9 @@ def test_required_pod_affinity_needs_a_partner_in_the_domain():
 
 
 def test_fits_all_returns_the_first_refusal_in_filter_order():
-    records, items, state = setup([node("w1"), node("w2", labels={"kubevirt.io/schedulable": "false"},
-                                                     taints=[{"key": "t", "effect": "NoSchedule"}])],
-                                  [vmi("a", "w1")])
+    unschedulable = node("w2", labels={"kubevirt.io/schedulable": "false"},
+                         taints=[{"key": "t", "effect": "NoSchedule"}])
+    records, items, state = setup([node("w1"), unschedulable], [vmi("a", "w1")])
     fits = filters.fits_all()
     assert fits(items["vms/a"], records["w2"], state) == "nodeSelector kubevirt.io/schedulable=true not matched"
     assert filters.fits_all((filters.taints_fit,))(items["vms/a"], records["w2"], state) == \

@@ -230,3 +230,51 @@ def test_target_imbalance_evens_out_a_skew_no_threshold_flags():
     assert flagged_by_nobody["stop_reason"] == "within target: no node above its high threshold"
     evened = plan_of(snapshot, thresholds="High", target_imbalance=0.05)
     assert evened["moves"] and all(m["to"] == "w4" for m in evened["moves"])
+
+
+def shared_link_layout(quiet_memory):
+    """w1 (64 cores) is busy with VMs that cannot migrate plus two that can: "busy" dirties 50 MiB/s (62 with the
+    margin), "quiet" hardly any. Alone on a 125 MB/s link, busy converges; sharing it, it gets 60 MiB/s and not."""
+    layout = dict(("w%d" % i, [vm("q-%d-%d" % (i, j), cpu_used=0.5) for j in range(4)]) for i in (2, 3, 4))
+    layout["w1"] = [vm("pinned-%d" % j, cpu_used=8, migratable=False) for j in range(3)] + [
+        vm("busy", cpu_used=6, mem_gi=8, dirty_mib=50.0), vm("quiet", cpu_used=1.5, mem_gi=quiet_memory)]
+    return cluster(layout, nodes=dict((name, node(name, cpu=64)) for name in layout))
+
+
+def test_a_second_stream_is_refused_when_it_would_stall_a_planned_migration_on_the_same_link():
+    snapshot = shared_link_layout(quiet_memory=16)
+    slow = plan_of(snapshot, link_bandwidth="125M", stream_bandwidth="0")
+    assert [m["vm"] for m in slow["moves"]] == ["vms/busy"]
+    assert [s for s in slow["skipped"] if s["vm"] == "vms/quiet"][0]["reason"].endswith(
+        "would slow the planned migration of vms/busy below convergence")
+    fast = plan_of(snapshot, link_bandwidth="1250M", stream_bandwidth="0")
+    assert [m["vm"] for m in fast["moves"]] == ["vms/busy", "vms/quiet"]
+    assert [m["bandwidth_mib_s"] for m in fast["moves"]] == [596.0, 596.0]
+
+
+def test_a_busy_vm_that_would_share_a_slow_link_is_predicted_not_to_converge():
+    # the quiet VM (4 GiB) moves first, being cheaper; the busy one would then get half the link
+    slow = plan_of(shared_link_layout(quiet_memory=4), link_bandwidth="125M", stream_bandwidth="0")
+    assert [m["vm"] for m in slow["moves"]] == ["vms/quiet"]
+    assert "would not converge (KubeVirt would abort it: stuck for 150 s (progressTimeout); the guest dirties " \
+           "62 MiB/s, the link gives it 60 MiB/s)" in [s for s in slow["skipped"] if s["vm"] == "vms/busy"][0]["reason"]
+
+
+def test_a_pending_migration_leaves_from_the_vmi_node_not_an_old_source():
+    vmis = {"vms/a": {"status": {"nodeName": "w2", "migrationState": {
+        "startTimestamp": "2026-03-01T10:00:00Z", "endTimestamp": "2026-03-01T10:01:00Z",
+        "sourceNode": "w1", "targetNode": "w2"}}},
+        "vms/b": {"status": {"nodeName": "w3", "migrationState": {
+            "startTimestamp": "2026-03-01T11:59:00Z", "sourceNode": "w3", "targetNode": "w4"}}}}
+    pending = [{"metadata": {"namespace": "vms"}, "spec": {"vmiName": "a"}, "status": {"phase": "Pending"}}]
+    assert planner.in_flight(vmis, pending) == [{"vmi": "vms/a", "source": "w2", "target": None},
+                                                {"vmi": "vms/b", "source": "w3", "target": "w4"}]
+
+
+def test_reaching_the_target_with_the_last_allowed_move_says_so():
+    layout = {"w1": [vm("hot-%d" % i, cpu_used=2.5) for i in range(6)], "w2": [vm("c", cpu_used=0.5)]}
+    full = plan_of(cluster(layout))
+    plan = plan_of(cluster(layout), max_migrations=len(full["moves"]))
+    assert plan["moves"] == full["moves"]
+    assert plan["stop_reason"] == full["stop_reason"]
+    assert not plan["stop_reason"].startswith("max_migrations")
