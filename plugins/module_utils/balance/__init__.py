@@ -12,7 +12,7 @@ Files, in the order a plan is made:
   the DOCUMENTATION text of every option.
 - ``queries``: the PromQL the I/O layer runs, and instant-vector parsing.
 - ``inventory``: Node/Pod/VMI objects to node and VM records (requests, selectors, launcher pods).
-- ``eligibility`` (with ``selectors`` and ``vm_query``): which nodes take part and which VMs may move.
+- ``eligibility`` (with ``vm_query``): which nodes take part and which VMs may move.
 - ``load``: per node per dimension load, the combined score; ``imbalance``: stddev, CV, max-min.
 - ``thresholds``: the descheduler's presets, over/under-utilized classification.
 - ``cooldown``: migration history and the per-VM back-off.

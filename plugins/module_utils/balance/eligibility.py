@@ -27,8 +27,8 @@ import fnmatch
 from ansible_collections.workload.availability.plugins.module_utils import fencing
 from ansible_collections.workload.availability.plugins.module_utils import leases
 from ansible_collections.workload.availability.plugins.module_utils import nodes as node_facts
-from ansible_collections.workload.availability.plugins.module_utils.balance import selectors
 from ansible_collections.workload.availability.plugins.module_utils.balance import vm_query
+from ansible_collections.workload.availability.plugins.module_utils.drain import selector_matches
 from ansible_collections.workload.availability.plugins.module_utils.balance.inventory import key_of
 
 PROTECTED_NAMESPACES = ("openshift-*", "kube-*", "hypershift")
@@ -108,9 +108,9 @@ def vmi_refusal(vmi, pod, settings, default_strategy=None, active_migrations=())
         return in_flight
     if _annotated_no_eviction(vmi, pod):
         return "annotated %s" % PREFER_NO_EVICTION
-    for requirements in settings["label_selectors"]:
-        if not selectors.matches(requirements, metadata.get("labels")):
-            return "labels do not match %s" % selectors.describe(requirements)
+    for text, requirements in settings["label_selectors"]:
+        if not selector_matches(requirements, metadata.get("labels") or {}):
+            return "labels do not match %s" % text
     if settings.get("vm_query") is not None:
         selected, error = vm_query.evaluate(settings["vm_query"], vmi)
         if error:
@@ -121,14 +121,14 @@ def vmi_refusal(vmi, pod, settings, default_strategy=None, active_migrations=())
 
 
 def node_refusal(node, node_selector, lease=None, now=None):
-    """None when the node takes part in balancing, else why not."""
+    """None when the node takes part in balancing, else why not. ``node_selector``: (text, requirements)."""
     name = node["metadata"]["name"]
     if not node_facts.is_ready(node):
         return "not Ready"
     if node_facts.is_unschedulable(node):
         return "cordoned (unschedulable)"
-    if not selectors.matches(node_selector, (node.get("metadata") or {}).get("labels")):
-        return "does not match node_selector %s" % selectors.describe(node_selector)
+    if not selector_matches(node_selector[1], (node.get("metadata") or {}).get("labels") or {}):
+        return "does not match node_selector %s" % node_selector[0]
     if fencing.in_maintenance(node):
         return "in maintenance (%s label or %s taint)" % (
             node_facts.EXCLUDE_FROM_REMEDIATION_LABEL, node_facts.DRAIN_TAINT["key"])

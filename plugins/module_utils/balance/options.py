@@ -7,7 +7,8 @@ settings the planner takes, or raises ``ValueError`` whose message names the opt
 
 Settings: ``{"metrics_source", "prometheus", "on_missing", "thresholds" (thresholds.resolve), "target_imbalance"
 (None: off), "min_gain", "max_migrations", "weights", "cooldown": {"base", "max", "window"}, "exclude_namespaces"
-(protected ones included), "label_selectors" (parsed), "vm_query" (compiled or None), "node_selector" (parsed),
+(protected ones included), "label_selectors" and "node_selector" ((text, requirements) of drain.parse_selector),
+"vm_query" (compiled or None),
 "link_bandwidth", "node_link_bandwidth", "stream_bandwidth", "assumed_dirty_rate" (bytes/s), "dirty_rate_margin",
 "report_path", "wait_timeout"}``.
 """
@@ -20,7 +21,7 @@ from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.workload.availability.plugins.module_utils import quantity
 from ansible_collections.workload.availability.plugins.module_utils.balance import eligibility
-from ansible_collections.workload.availability.plugins.module_utils.balance import selectors
+from ansible_collections.workload.availability.plugins.module_utils.drain import parse_selector
 from ansible_collections.workload.availability.plugins.module_utils.balance import thresholds
 from ansible_collections.workload.availability.plugins.module_utils.balance import vm_query
 
@@ -106,16 +107,18 @@ def _weights(params):
     return weights
 
 
+def _selector(option, text):
+    """(text, requirements) of a label selector, the text kept for messages."""
+    try:
+        return text, parse_selector(text)
+    except ValueError as error:
+        raise ValueError("%s: %s (use key=value, key!=value, key, !key, key in (a,b) or key notin (a,b))"
+                         % (option, error))
+
+
 def _selectors(params):
-    try:
-        label_selectors = [selectors.parse(text) for text in params.get("label_selectors") or []]
-    except ValueError as error:
-        raise ValueError("label_selectors: %s" % error)
-    try:
-        node_selector = selectors.parse(params.get("node_selector") or "")
-    except ValueError as error:
-        raise ValueError("node_selector: %s" % error)
-    return label_selectors, node_selector
+    label_selectors = [_selector("label_selectors", text) for text in params.get("label_selectors") or []]
+    return label_selectors, _selector("node_selector", params.get("node_selector") or "")
 
 
 def settings_from_params(params):

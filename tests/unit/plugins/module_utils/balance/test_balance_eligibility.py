@@ -9,7 +9,6 @@ import datetime
 import pytest
 
 from ansible_collections.workload.availability.plugins.module_utils.balance import eligibility
-from ansible_collections.workload.availability.plugins.module_utils.balance import selectors
 from ansible_collections.workload.availability.plugins.module_utils.balance import vm_query
 
 from balance_snapshot import NOW, launcher_pod, node, settings, vmi
@@ -77,7 +76,7 @@ def test_label_selectors_must_all_match():
     options = settings(label_selectors=["tier in (web,app)", "!pinned"])
     assert refusal(vmi("a", "w1", labels={"tier": "web"}), options=options) is None
     assert refusal(vmi("a", "w1", labels={"tier": "db"}), options=options) == \
-        "labels do not match tier in (app,web)"
+        "labels do not match tier in (web,app)"
     assert refusal(vmi("a", "w1", labels={"tier": "web", "pinned": "1"}), options=options) == \
         "labels do not match !pinned"
 
@@ -135,15 +134,7 @@ def test_nodes_in_maintenance_remediation_or_held_are_left_out():
     assert excluded["leased"] == "node lease medik8s-leases/node-leased held by NodeHealthCheck-nhc"
 
 
-@pytest.mark.parametrize("text, labels, expected", [
-    ("a=b", {"a": "b"}, True), ("a==b", {"a": "c"}, False), ("a!=b", {}, True), ("a", {"a": ""}, True),
-    ("!a", {"a": "x"}, False), ("a in (x, y)", {"a": "y"}, True), ("a notin (x)", {"a": "x"}, False),
-    ("a=b,c", {"a": "b"}, False), ("", {"z": "1"}, True)])
-def test_label_selector_syntax(text, labels, expected):
-    assert selectors.matches(selectors.parse(text), labels) is expected
-
-
 def test_bad_label_selector_names_the_option():
     with pytest.raises(ValueError) as error:
-        settings(label_selectors=["tier in db"])
-    assert str(error.value).startswith("label_selectors: label selector 'tier in db': cannot read 'tier in db'")
+        settings(label_selectors=["app=x", "tier in db"])
+    assert str(error.value).startswith("label_selectors: invalid label key in selector 'tier in db' (use key=value")

@@ -21,7 +21,7 @@ def test_defaults():
     assert got["exclude_namespaces"] == ["openshift-*", "kube-*", "hypershift"]
     assert got["link_bandwidth"] == 1.25e9 and got["stream_bandwidth"] == 1e9
     assert got["assumed_dirty_rate"] == 64 * 2 ** 20
-    assert got["node_selector"] == [("kubevirt.io/schedulable", "=", ("true",))]
+    assert got["node_selector"] == ("kubevirt.io/schedulable=true", [("kubevirt.io/schedulable", "=", ["true"])])
     assert got["weights"] == {"cpu": 1.0, "memory": 1.0}
     assert settings(target_imbalance=0)["target_imbalance"] is None
 
@@ -35,7 +35,7 @@ def test_defaults():
     ({"node_link_bandwidth": {"w1": "-1G"}}, "node_link_bandwidth.w1 must be positive"),
     ({"weights": {"cpu": 0, "memory": 0}}, "weights.cpu and weights.memory must be zero or positive and not both"),
     ({"thresholds": "AsymmetricHigh", "deviation_thresholds": False}, "thresholds AsymmetricHigh is not a static"),
-    ({"node_selector": "a in"}, "node_selector: label selector 'a in'"),
+    ({"node_selector": "a in"}, "node_selector: invalid label key in selector 'a in'"),
     ({"vm_query": "[?"}, "vm_query '[?' is not a valid JMESPath expression"),
     ({"prometheus": {"url": None}}, "metrics_source=prometheus needs prometheus.url"),
     ({"prometheus": {"url": "https://p", "token": "t", "token_file": "/f", "timeout": 30}},
