@@ -55,6 +55,12 @@ def _category(reason):
     return reason.split(" (", 1)[0].split(":", 1)[0]
 
 
+def gain_per_gib(variance_removed, transferred_bytes):
+    """The move's score: imbalance (variance) removed per GiB the migration sends, dirty pages re-sent included,
+    plus a fixed GiB-equivalent per migration (target pod start, handover)."""
+    return variance_removed / (transferred_bytes / GIB + MIGRATION_OVERHEAD_GIB)
+
+
 def summarize(reasons, examined):
     """One line from {category: (count, first full reason)}."""
     parts = ["%d x %s" % (count, example) if count > 1 else example
@@ -205,8 +211,7 @@ class Search:
                 refuse(reason)
                 continue
             accepted += 1
-            gib = prediction["transferred_bytes"] / GIB + MIGRATION_OVERHEAD_GIB
-            score = (figures["variance"] - new_variance) / gib
+            score = gain_per_gib(figures["variance"] - new_variance, prediction["transferred_bytes"])
             option = {"rank": (-score, key, target), "key": key, "source": source, "target": target, "wave": wave,
                       "gain": gain, "variance": new_variance, "prediction": prediction,
                       "before": (before_source, before_target),

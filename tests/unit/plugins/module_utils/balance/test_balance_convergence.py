@@ -125,3 +125,11 @@ def test_streams_share_the_links_and_obey_the_ceilings():
     assert waves.sharing(0, "w1", "w9") == [("w1", "w2", "a")]
     capped = Waves({"per_cluster": 5, "per_node": 2}, [], links, per_migration=64 * MI)
     assert capped.bandwidth(0, "w1", "w2", added=("w1", "w2")) == 64 * MI
+
+
+def test_the_score_prefers_fewer_bytes_and_charges_each_migration():
+    from ansible_collections.workload.availability.plugins.module_utils.balance.search import gain_per_gib
+    assert gain_per_gib(0.02, 4 * GI) == pytest.approx(0.02 / 5)
+    assert gain_per_gib(0.02, 4 * GI) > gain_per_gib(0.02, 12 * GI)
+    # a tiny VM is not infinitely attractive: half the relief for a quarter of the bytes does not win
+    assert gain_per_gib(0.01, 0.25 * GI) < gain_per_gib(0.02, 1 * GI)
