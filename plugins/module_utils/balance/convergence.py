@@ -45,8 +45,6 @@ THROTTLE_TRIGGER_PASSES = 2
 # Target pod scheduling and start before memory moves: part of the predicted wall time, not of KubeVirt's limits.
 SETUP_SECONDS = 10.0
 MAX_PASSES = 2000
-DEFAULTS = {"bandwidth_per_migration": 0.0, "completion_timeout_per_gib": 150, "progress_timeout": 150,
-            "allow_auto_converge": False, "allow_post_copy": False, "allow_workload_disruption": None}
 
 
 def migration_config(kubevirt):

@@ -23,7 +23,6 @@ from ansible_collections.workload.availability.plugins.module_utils.balance impo
 from ansible_collections.workload.availability.plugins.module_utils.placement import tolerates
 
 BLOCKING_EFFECTS = ("NoSchedule", "NoExecute")
-HOSTNAME_TOPOLOGY = "kubernetes.io/hostname"
 GIB = float(2 ** 30)
 
 

@@ -29,7 +29,6 @@ __metaclass__ = type
 import math
 
 NODE_LABEL = "instance"
-VMI_LABELS = ("namespace", "name")
 
 DEFAULT_QUERIES = {
     "node_cpu": "avg by (instance) (1 - rate(node_cpu_seconds_total{mode=\"idle\"}[1m]))",
@@ -42,7 +41,6 @@ DEFAULT_QUERIES = {
     "vmi_dirty_rate": "max by (namespace, name) (kubevirt_vmi_dirty_rate_bytes_per_second)",
 }
 NODE_QUERIES = ("node_cpu", "node_memory", "node_cpu_pressure", "node_memory_pressure")
-VMI_QUERIES = ("vmi_cpu", "vmi_memory", "vmi_dirty_rate")
 
 
 def query_set(overrides=None):

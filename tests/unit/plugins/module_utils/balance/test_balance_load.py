@@ -179,3 +179,10 @@ def test_node_record_reads_capacity_and_allocatable():
     record = inventory.node_record(node("w1", cpu=16, mem_gi=64), {"cpu": 2.0, "memory": 4.0 * GI, "pods": 3})
     assert record["allocatable"] == {"cpu": 16.0, "memory": 64.0 * GI, "pods": 250}
     assert record["requested"]["pods"] == 3 and record["hostname"] == "w1"
+
+
+def test_the_query_set_takes_replacements_by_name():
+    queries_run = queries.query_set({"node_cpu": "my:node_cpu:ratio", "vmi_dirty_rate": ""})
+    assert queries_run["node_cpu"] == "my:node_cpu:ratio"
+    assert queries_run["vmi_dirty_rate"] == queries.DEFAULT_QUERIES["vmi_dirty_rate"]
+    assert sorted(queries_run) == sorted(queries.NODE_QUERIES + ("vmi_cpu", "vmi_memory", "vmi_dirty_rate"))

@@ -278,3 +278,13 @@ def test_reaching_the_target_with_the_last_allowed_move_says_so():
     assert plan["moves"] == full["moves"]
     assert plan["stop_reason"] == full["stop_reason"]
     assert not plan["stop_reason"].startswith("max_migrations")
+
+
+def test_no_metrics_at_all_plans_nothing_and_says_why_instead_of_failing():
+    snapshot = cluster(hotspot())
+    snapshot["metrics"] = None
+    plan = plan_of(snapshot)
+    assert plan["moves"] == [] and plan["nodes"] == []
+    assert plan["stop_reason"] == "fewer than two nodes take part in balancing"
+    assert [e["reason"] for e in plan["excluded_nodes"]] == \
+        ["no node_cpu sample and node_memory sample; left out of balancing"] * 3
