@@ -11,8 +11,8 @@
 ``{"key": "ns/name", "namespace", "name", "node", "labels", "requests": {"cpu", "memory"}, "guest_memory",
 "node_selector", "affinity", "tolerations", "launcher_pod"}``: what a migration target pod will ask of its node.
 
-``requested_by_node(pods)`` sums the requests of every pod that holds resources on a node; ``launcher_pods(pods)``
-finds each VMI's running virt-launcher pod.
+``pod_requests(pods)`` parses each pod's requests once; ``requested_by_node(pods, requests)`` sums them per node;
+``launcher_pods(pods)`` finds each VMI's running virt-launcher pod.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -39,13 +39,20 @@ def holds_resources(pod):
         and (pod.get("status") or {}).get("phase") not in FINISHED_POD_PHASES
 
 
-def requested_by_node(pods):
-    """{node: {"cpu", "memory", "pods"}} reserved by the pods bound to each node and not finished."""
+def pod_requests(pods):
+    """{pod key: (cpu cores, memory bytes)} of the pods that hold resources on a node (parsed once per pod)."""
+    return dict((key_of(pod), quantity.pod_requests(pod)) for pod in pods if holds_resources(pod))
+
+
+def requested_by_node(pods, requests=None):
+    """{node: {"cpu", "memory", "pods"}} reserved by the pods bound to each node and not finished.
+    ``requests``: ``pod_requests(pods)`` when the caller has it already."""
+    requests = requests if requests is not None else pod_requests(pods)
     used = {}
     for pod in pods:
         if not holds_resources(pod):
             continue
-        cpu, memory = quantity.pod_requests(pod)
+        cpu, memory = requests[key_of(pod)]
         entry = used.setdefault(pod["spec"]["nodeName"], {"cpu": 0.0, "memory": 0.0, "pods": 0})
         entry["cpu"] += cpu
         entry["memory"] += memory
@@ -119,11 +126,13 @@ def migration_node_selector(vmi, pod):
     return selector
 
 
-def vm_record(vmi, pod=None):
+def vm_record(vmi, pod=None, requests=None):
+    """``requests``: the launcher pod's (cpu, memory) when already parsed."""
     metadata = vmi.get("metadata") or {}
     spec = vmi.get("spec") or {}
+    guest = guest_memory(vmi)
     if pod is not None:
-        cpu, memory = quantity.pod_requests(pod)
+        cpu, memory = requests or quantity.pod_requests(pod)
         labels = dict((pod.get("metadata") or {}).get("labels") or {})
         tolerations = (pod.get("spec") or {}).get("tolerations")
     else:
@@ -138,8 +147,8 @@ def vm_record(vmi, pod=None):
         "name": metadata.get("name"),
         "node": (vmi.get("status") or {}).get("nodeName"),
         "labels": labels,
-        "requests": {"cpu": cpu, "memory": memory or guest_memory(vmi)},
-        "guest_memory": guest_memory(vmi) or memory,
+        "requests": {"cpu": cpu, "memory": memory or guest},
+        "guest_memory": guest or memory,
         "node_selector": migration_node_selector(vmi, pod),
         "affinity": dict(spec.get("affinity") or {}),
         "tolerations": list(tolerations if tolerations is not None else spec.get("tolerations") or []),

@@ -62,13 +62,14 @@ def _now(snapshot):
     return parse_time(now) if isinstance(now, str) else now
 
 
-def _vm_records(vmis, launchers):
+def _vm_records(vmis, launchers, requests):
     records = {}
     for vmi in vmis:
         node = (vmi.get("status") or {}).get("nodeName")
         key = inventory.key_of(vmi)
         if node:
-            records[key] = inventory.vm_record(vmi, inventory.launcher_pod_on(launchers.get(key), node))
+            pod = inventory.launcher_pod_on(launchers.get(key), node)
+            records[key] = inventory.vm_record(vmi, pod, pod and requests.get(inventory.key_of(pod)))
     return records
 
 
@@ -133,12 +134,13 @@ def _candidates(snapshot, settings, vm_records, balanced, excluded_nodes, model,
 def plan_rebalance(snapshot, settings, fits=None, state=None):
     now = _now(snapshot)
     pods = snapshot.get("pods") or []
-    requested = inventory.requested_by_node(pods)
+    pod_requests = inventory.pod_requests(pods)
+    requested = inventory.requested_by_node(pods, pod_requests)
     records = dict((node["metadata"]["name"], inventory.node_record(node, requested.get(node["metadata"]["name"])))
                    for node in snapshot.get("nodes") or [])
     balanced, excluded_nodes = eligibility.select_nodes(snapshot.get("nodes") or [], settings["node_selector"],
                                                         snapshot.get("leases"), now)
-    vm_records = _vm_records(snapshot.get("vmis") or [], inventory.launcher_pods(pods))
+    vm_records = _vm_records(snapshot.get("vmis") or [], inventory.launcher_pods(pods), pod_requests)
     balanced_set = set(balanced)
     model = load.build_model(settings["metrics_source"], [records[name] for name in balanced],
                              [r for _k, r in sorted(vm_records.items()) if r["node"] in balanced_set],
