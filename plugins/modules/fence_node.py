@@ -427,101 +427,23 @@ diff:
   sample: {"before": {"taints": []}, "after": {"taints": [{"key": "node.kubernetes.io/out-of-service"}]}}
 """
 
-from ansible.module_utils.basic import env_fallback, missing_required_lib
+from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.workload.availability.plugins.module_utils import bmc as bmc_adapter
-from ansible_collections.workload.availability.plugins.module_utils.errors import ClusterError
-from ansible_collections.workload.availability.plugins.module_utils.fence_workflow import (
-    FenceFailed,
-    FenceRun,
-    split_secret_ref,
+from ansible_collections.workload.availability.plugins.module_utils.core.module import AvailabilityModule
+from ansible_collections.workload.availability.plugins.module_utils.fencing import bmc as bmc_adapter
+from ansible_collections.workload.availability.plugins.module_utils.fencing.options import (
+    FENCE_ARGUMENT_SPEC,
+    input_errors,
 )
-from ansible_collections.workload.availability.plugins.module_utils.module import AvailabilityModule
-
-BMC_SPEC = {
-    "address": {"type": "str"},
-    "username": {"type": "str", "fallback": (env_fallback, ["BMC_USERNAME"])},
-    "password": {"type": "str", "no_log": True, "fallback": (env_fallback, ["BMC_PASSWORD"])},
-    "systems_uri": {"type": "str"},
-    "validate_certs": {"type": "bool"},
-    "ca_path": {"type": "path"},
-    "timeout": {"type": "int", "default": 10},
-    "retries": {"type": "int", "default": 2},
-    "retry_interval": {"type": "float", "default": 1.0},
-    "power_timeout": {"type": "int"},
-}
-
-ARGUMENT_SPEC = {
-    "name": {"type": "str", "required": True, "aliases": ["node"]},
-    "action": {"type": "str", "choices": ["off", "on", "reboot", "status"]},
-    "force": {"type": "bool", "default": False},
-    "remediation": {"type": "str", "default": "out_of_service_taint",
-                    "choices": ["out_of_service_taint", "resource_deletion", "none"]},
-    "wait_timeout": {"type": "int", "default": 300},
-    "lease_duration": {"type": "int", "default": 3600},
-    "reason": {"type": "str"},
-    "bmc": {"type": "dict", "options": BMC_SPEC},
-    "bmc_from": {"type": "str", "default": "auto", "choices": ["auto", "options", "parameters", "baremetalhost"]},
-    "baremetalhost_namespace": {"type": "str", "default": "openshift-machine-api"},
-    "agent": {"type": "str"},
-    "use_agent_binary": {"type": "bool", "default": False},
-    "parameters": {"type": "dict", "aliases": ["sharedparameters", "shared_parameters"]},
-    "node_parameters": {"type": "dict", "aliases": ["nodeparameters"]},
-    "secret": {"type": "str", "aliases": ["shared_secret"], "no_log": False},
-    "node_secret": {"type": "str", "no_log": False},
-}
-
-
-def input_errors(params):
-    """Problems with the options themselves, found before anything is read or changed."""
-    errors = []
-    for option in ("wait_timeout", "lease_duration"):
-        if params[option] < 1:
-            errors.append("%s must be at least 1 second, got %s" % (option, params[option]))
-    bmc = params.get("bmc") or {}
-    for option, minimum in (("timeout", 1), ("retries", 0), ("power_timeout", 1)):
-        if bmc.get(option) is not None and bmc[option] < minimum:
-            errors.append("bmc.%s must be at least %s, got %s" % (option, minimum, bmc[option]))
-    if bmc.get("retry_interval") is not None and bmc["retry_interval"] < 0:
-        errors.append("bmc.retry_interval must not be negative")
-    for option in ("parameters", "node_parameters"):
-        for key in (params.get(option) or {}):
-            if not str(key).startswith("-"):
-                errors.append("%s key %r is not a fence-agent option: write it as the agent does, e.g. --%s"
-                              % (option, key, key))
-    for option in ("secret", "node_secret"):
-        if params.get(option):
-            try:
-                split_secret_ref(params[option], option)
-            except FenceFailed as error:
-                errors.append(error.msg)
-    if params["bmc_from"] == "parameters" and not params.get("agent"):
-        errors.append("bmc_from=parameters needs agent (for Redfish: agent=fence_redfish)")
-    return errors
+from ansible_collections.workload.availability.plugins.module_utils.fencing.workflow import fence_node
 
 
 def main():
-    mod = AvailabilityModule(ARGUMENT_SPEC, supports_check_mode=True)
-    errors = input_errors(mod.params)
-    if errors:
-        mod.fail("invalid options: " + "; ".join(errors), node=mod.params["name"])
-    if not bmc_adapter.HAS_SUSHY and (mod.params.get("bmc") or mod.params.get("agent") == "fence_redfish"):
-        mod.module.fail_json(msg=missing_required_lib("sushy"), exception=str(bmc_adapter.SUSHY_IMPORT_ERROR))
-    run = FenceRun(mod)
-    try:
-        msg = run.run()
-    except FenceFailed as error:
-        mod.fail(error.msg, changed=run.changed, **finish(run))
-    except ClusterError as error:
-        mod.fail("%s (node %s)" % (error, run.name), changed=run.changed, **finish(run))
-    mod.exit(run.changed, msg, **finish(run))
-
-
-def finish(run):
-    result = dict(run.result)
-    if run.bmc is not None:
-        result["bmc_requests"] = run.bmc.requests
-    return result
+    module = AvailabilityModule(FENCE_ARGUMENT_SPEC, supports_check_mode=True)
+    module.fail_on(input_errors(module.params), "invalid options: ", node=module.params["name"])
+    if not bmc_adapter.HAS_SUSHY and (module.params.get("bmc") or module.params.get("agent") == "fence_redfish"):
+        module.module.fail_json(msg=missing_required_lib("sushy"), exception=str(bmc_adapter.SUSHY_IMPORT_ERROR))
+    module.run(fence_node, module.params)
 
 
 if __name__ == "__main__":

@@ -5,13 +5,10 @@
 
 Everything here takes plain dicts (Node objects as the API returns them) and returns new values; nothing talks to
 the cluster. Taints are identified by ``key`` and ``effect`` (as Kubernetes does); ``value`` is carried along.
+The medik8s keys (which taints and labels mean maintenance or remediation) are in medik8s.py.
 
-Public API (used by node_maintenance and fence_node):
-
-- constants: ``EXCLUDE_FROM_REMEDIATION_LABEL``, ``DRAIN_TAINT``, ``UNSCHEDULABLE_TAINT``, ``OUT_OF_SERVICE_TAINT``,
-  ``MAINTENANCE_TAINTS``, ``CONTROL_PLANE_ROLES``
 - ``condition(node, type)``, ``ready_status(node)`` -> "True"|"False"|"Unknown", ``is_ready(node)``
-- ``roles(node)``, ``is_control_plane(node)``, ``is_unschedulable(node)``, ``system_uuid(node)``
+- ``roles(node)``, ``is_control_plane(node)``, ``is_unschedulable(node)``, ``system_uuid(node)``, ``boot_id(node)``
 - ``taints(node)``, ``same_taint(a, b)``, ``has_taint(node_or_taints, taint)``,
   ``with_taint(taints, taint)``, ``without_taint(taints, taint)``
 - ``node_patch(node, taints=None, unschedulable=None, labels=None, annotations=None)`` -> JSON patch ops guarded by a
@@ -25,12 +22,8 @@ __metaclass__ = type
 
 import copy
 
-EXCLUDE_FROM_REMEDIATION_LABEL = "remediation.medik8s.io/exclude-from-remediation"
-DRAIN_TAINT = {"key": "medik8s.io/drain", "effect": "NoSchedule"}
-UNSCHEDULABLE_TAINT = {"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"}
-OUT_OF_SERVICE_TAINT = {"key": "node.kubernetes.io/out-of-service", "value": "nodeshutdown", "effect": "NoExecute"}
-MAINTENANCE_TAINTS = (UNSCHEDULABLE_TAINT, DRAIN_TAINT)
 ROLE_LABEL_PREFIX = "node-role.kubernetes.io/"
+HOSTNAME_LABEL = "kubernetes.io/hostname"
 CONTROL_PLANE_ROLES = ("control-plane", "master")
 
 
@@ -77,6 +70,11 @@ def is_unschedulable(node):
 def system_uuid(node):
     """``status.nodeInfo.systemUUID`` (the SMBIOS UUID a Redfish System reports), or None."""
     return ((node.get("status") or {}).get("nodeInfo") or {}).get("systemUUID") or None
+
+
+def boot_id(node):
+    """``status.nodeInfo.bootID``: changes on every boot of the machine."""
+    return ((node.get("status") or {}).get("nodeInfo") or {}).get("bootID")
 
 
 def taints(node):

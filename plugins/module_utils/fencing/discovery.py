@@ -15,6 +15,8 @@ __metaclass__ = type
 
 import base64
 
+from ansible_collections.workload.availability.plugins.module_utils.core.errors import InputError
+
 REDFISH = "redfish"
 AGENT = "agent"
 DEFAULT_REDFISH_ROOT = "/redfish/v1/"
@@ -46,7 +48,7 @@ _REDFISH_IGNORED = ("--action", "-o", "--power-wait", "--retry-on", "--stonith-s
                     "--shell-timeout", "--disable-timeout", "--plug", "-n", "--port-as-ip")
 
 
-class DiscoveryError(ValueError):
+class DiscoveryError(InputError):
     """The BMC cannot be determined; the message names the input at fault and the fix."""
 
 

@@ -22,20 +22,15 @@ __metaclass__ = type
 import json
 
 from ansible_collections.workload.availability.plugins.module_utils import leases
-from ansible_collections.workload.availability.plugins.module_utils import nodes
+from ansible_collections.workload.availability.plugins.module_utils import medik8s
+from ansible_collections.workload.availability.plugins.module_utils.core import nodes
+from ansible_collections.workload.availability.plugins.module_utils.core import objects
+from ansible_collections.workload.availability.plugins.module_utils.core.clock import format_time, parse_time
+from ansible_collections.workload.availability.plugins.module_utils.core.pods import is_mirror_pod, node_name_of
 
 ACTIONS = ("off", "on", "reboot", "status")
 REMEDIATIONS = ("out_of_service_taint", "resource_deletion", "none")
 
-# Our "remediation in progress" taint, in the style of remediation.medik8s.io/fence-agents-remediation.
-FENCE_TAINT = {"key": "workload.availability/fence-node", "effect": "NoSchedule"}
-FAR_TAINT = {"key": "remediation.medik8s.io/fence-agents-remediation", "effect": "NoSchedule"}
-# Why and by whom the node carries our taints: JSON {action, remediation, holder, at}.
-RECORD_ANNOTATION = "workload.availability/fence-node"
-# The lease holder of a fenced node between runs; a running fence_node holds "<this>/<run id>".
-PARKED_HOLDER = "workload.availability.fence_node"
-# A run acting under the maintenance lease marks it with JSON {holder, until} instead of taking it over.
-CLAIM_ANNOTATION = "workload.availability/fence-node-run"
 RUN_STATES_EXPECTED_BACK = ("Always", "RerunOnFailure")
 
 POWER_OFF = "power_off"
@@ -47,32 +42,10 @@ CLEANUP = "cleanup"
 MUTATING_STEPS = (POWER_OFF, REMEDIATE, POWER_ON, CLEANUP)
 
 
-def run_holder(run_id):
-    return "%s/%s" % (PARKED_HOLDER, run_id)
-
-
-def node_name(node):
-    return (node.get("metadata") or {}).get("name")
-
-
-def labels(node):
-    return (node.get("metadata") or {}).get("labels") or {}
-
-
-def annotations(node):
-    return (node.get("metadata") or {}).get("annotations") or {}
-
-
-def in_maintenance(node):
-    """Maintenance as NMO marks it: the exclude-from-remediation label or the drain taint."""
-    return (labels(node).get(nodes.EXCLUDE_FROM_REMEDIATION_LABEL) == "true"
-            or nodes.has_taint(node, nodes.DRAIN_TAINT))
-
-
 def lease_holder_blocking(lease, now):
     """The holder whose valid lease stops this run, or None (no lease, expired, or our parked lease)."""
     holder = leases.holder(lease)
-    if lease is None or not holder or holder == PARKED_HOLDER:
+    if lease is None or not holder or holder == medik8s.FENCE_PARKED_HOLDER:
         return None
     if not leases.is_valid(lease, now):
         return None
@@ -82,18 +55,18 @@ def lease_holder_blocking(lease, now):
 def under_maintenance(node, action, force, lease, now):
     """Whether a run acts under the maintenance holder's valid lease instead of taking the lease: only when forced,
     on a node that carries the maintenance marks, for an action that powers the node."""
-    return (action != "status" and bool(force) and in_maintenance(node)
-            and leases.holder(lease) == leases.MAINTENANCE_HOLDER and leases.is_valid(lease, now))
+    return (action != "status" and bool(force) and medik8s.in_maintenance(node)
+            and leases.holder(lease) == medik8s.MAINTENANCE_HOLDER and leases.is_valid(lease, now))
 
 
 def claim(lease, now):
     """(holder, until) of a valid fence run's mark on the lease, or (None, None)."""
-    text = ((lease or {}).get("metadata") or {}).get("annotations", {}).get(CLAIM_ANNOTATION)
+    text = ((lease or {}).get("metadata") or {}).get("annotations", {}).get(medik8s.FENCE_CLAIM_ANNOTATION)
     if not text:
         return None, None
     try:
         value = json.loads(text)
-        until = leases.parse_time(value.get("until"))
+        until = parse_time(value.get("until"))
     except (ValueError, TypeError, AttributeError):
         return None, None
     if not value.get("holder") or until is None or until <= now:
@@ -105,7 +78,7 @@ def claimed_lease(lease, holder, until):
     """The lease with ``holder``'s mark until ``until``; the caller has checked that no other valid mark is on it."""
     body = json.loads(json.dumps(lease))
     annotations = body.setdefault("metadata", {}).get("annotations") or {}
-    annotations[CLAIM_ANNOTATION] = json.dumps({"holder": holder, "until": leases.format_time(until)},
+    annotations[medik8s.FENCE_CLAIM_ANNOTATION] = json.dumps({"holder": holder, "until": format_time(until)},
                                                sort_keys=True)
     body["metadata"]["annotations"] = annotations
     return body
@@ -114,7 +87,7 @@ def claimed_lease(lease, holder, until):
 def unclaimed_lease(lease, holder):
     """The lease without ``holder``'s mark, or None when the mark is not ours (nothing to write)."""
     annotations = ((lease or {}).get("metadata") or {}).get("annotations") or {}
-    text = annotations.get(CLAIM_ANNOTATION)
+    text = annotations.get(medik8s.FENCE_CLAIM_ANNOTATION)
     try:
         ours = text and json.loads(text).get("holder") == holder
     except (ValueError, AttributeError):
@@ -122,23 +95,23 @@ def unclaimed_lease(lease, holder):
     if not ours:
         return None
     body = json.loads(json.dumps(lease))
-    del body["metadata"]["annotations"][CLAIM_ANNOTATION]
+    del body["metadata"]["annotations"][medik8s.FENCE_CLAIM_ANNOTATION]
     return body
 
 
 def _held_reason(name, holder, expiry):
-    what = "another fence_node run" if holder.startswith(PARKED_HOLDER + "/") else (
-        "node maintenance" if holder == leases.MAINTENANCE_HOLDER else "another remediator")
+    what = "another fence_node run" if holder.startswith(medik8s.FENCE_PARKED_HOLDER + "/") else (
+        "node maintenance" if holder == medik8s.MAINTENANCE_HOLDER else "another remediator")
     return ("node %s is held by %s (%s) through lease %s/%s until %s; wait for it to finish or expire"
-            % (name, holder, what, leases.LEASE_NAMESPACE, leases.lease_name(name),
-               leases.format_time(expiry) if expiry else "unknown"))
+            % (name, holder, what, medik8s.LEASE_NAMESPACE, medik8s.lease_name(name),
+               format_time(expiry) if expiry else "unknown"))
 
 
 def refusals(node, action, force, lease, now, remediation="out_of_service_taint"):
     """Reasons this run must not act on ``node``; empty when it may. ``status`` is always allowed."""
     if action == "status":
         return []
-    name = node_name(node)
+    name = objects.name_of(node)
     reasons = []
     if under_maintenance(node, action, force, lease, now):
         claimant, until = claim(lease, now)
@@ -147,13 +120,13 @@ def refusals(node, action, force, lease, now, remediation="out_of_service_taint"
         if remediation != "none":
             reasons.append("node %s is in maintenance under lease %s/%s of %s: a forced run only power-cycles it "
                            "and leaves the lease to the maintenance; set remediation=none (the node is drained "
-                           "already)" % (name, leases.LEASE_NAMESPACE, leases.lease_name(name),
-                                         leases.MAINTENANCE_HOLDER))
+                           "already)" % (name, medik8s.LEASE_NAMESPACE, medik8s.lease_name(name),
+                                         medik8s.MAINTENANCE_HOLDER))
         return reasons
     holder = lease_holder_blocking(lease, now)
     if holder:
         reasons.append(_held_reason(name, holder, leases.expires_at(lease)))
-        if holder == leases.MAINTENANCE_HOLDER and force:
+        if holder == medik8s.MAINTENANCE_HOLDER and force:
             reasons[-1] += (" (force acts under the maintenance lease only on a node that carries the maintenance "
                             "label or taint)")
     if force:
@@ -161,9 +134,9 @@ def refusals(node, action, force, lease, now, remediation="out_of_service_taint"
     if action in ("off", "reboot") and nodes.is_ready(node):
         reasons.append("node %s is Ready: fencing a healthy node stops every workload on it; set force=true to "
                        "fence it anyway" % name)
-    if in_maintenance(node):
+    if medik8s.in_maintenance(node):
         reasons.append("node %s is in maintenance (label %s=true or taint %s); end the maintenance or set "
-                       "force=true" % (name, nodes.EXCLUDE_FROM_REMEDIATION_LABEL, nodes.DRAIN_TAINT["key"]))
+                       "force=true" % (name, medik8s.EXCLUDE_FROM_REMEDIATION_LABEL, medik8s.DRAIN_TAINT["key"]))
     return reasons
 
 
@@ -172,23 +145,23 @@ def rebooted(node, boot_id_before):
     ID other than the one seen before (right after a quick power cycle the Node can still show the old Ready)."""
     if not nodes.is_ready(node):
         return False
-    boot_id = ((node.get("status") or {}).get("nodeInfo") or {}).get("bootID")
-    return not boot_id_before or boot_id != boot_id_before
+    return not boot_id_before or nodes.boot_id(node) != boot_id_before
 
 
 def remediation_applied(node, remediation):
     """Whether the node already carries what ``remediation`` puts on it."""
     if remediation == "none":
         return True
-    if not nodes.has_taint(node, FENCE_TAINT):
+    if not nodes.has_taint(node, medik8s.FENCE_TAINT):
         return False
     if remediation == "out_of_service_taint":
-        return nodes.has_taint(node, nodes.OUT_OF_SERVICE_TAINT)
+        return nodes.has_taint(node, medik8s.OUT_OF_SERVICE_TAINT)
     return True
 
 
 def has_our_marks(node):
-    return nodes.has_taint(node, FENCE_TAINT) or RECORD_ANNOTATION in annotations(node)
+    return (nodes.has_taint(node, medik8s.FENCE_TAINT)
+            or medik8s.FENCE_RECORD_ANNOTATION in objects.annotations_of(node))
 
 
 def plan(action, power_state, node, remediation):
@@ -207,7 +180,7 @@ def plan(action, power_state, node, remediation):
         if action == "reboot" or power_state != "On":
             steps.append(POWER_ON)
         steps.append(WAIT_READY)
-        if REMEDIATE in steps or has_our_marks(node) or nodes.has_taint(node, nodes.OUT_OF_SERVICE_TAINT):
+        if REMEDIATE in steps or has_our_marks(node) or nodes.has_taint(node, medik8s.OUT_OF_SERVICE_TAINT):
             steps.append(CLEANUP)
     return steps
 
@@ -221,9 +194,9 @@ def remediated_taints(node, action, remediation):
     taints = nodes.taints(node)
     if remediation == "none":
         return taints
-    taints = nodes.with_taint(taints, dict(FENCE_TAINT, value=action))
+    taints = nodes.with_taint(taints, dict(medik8s.FENCE_TAINT, value=action))
     if remediation == "out_of_service_taint":
-        taints = nodes.with_taint(taints, nodes.OUT_OF_SERVICE_TAINT)
+        taints = nodes.with_taint(taints, medik8s.OUT_OF_SERVICE_TAINT)
     return taints
 
 
@@ -231,7 +204,7 @@ def cleaned_taints(node):
     """The node's taints without ours: the fence taint, FAR-style taint and the out-of-service taint (which must
     not stay on a node that runs again: new pods would be evicted at once)."""
     taints = nodes.taints(node)
-    for taint in (FENCE_TAINT, FAR_TAINT, nodes.OUT_OF_SERVICE_TAINT):
+    for taint in (medik8s.FENCE_TAINT, medik8s.FAR_TAINT, medik8s.OUT_OF_SERVICE_TAINT):
         taints = nodes.without_taint(taints, taint)
     return taints
 
@@ -246,14 +219,11 @@ def blocking_pods(pods, name):
     static (mirror) pods belong to the node itself and are ignored."""
     left = []
     for pod in pods:
-        metadata = pod.get("metadata") or {}
-        if (pod.get("spec") or {}).get("nodeName") != name:
+        if node_name_of(pod) != name or is_mirror_pod(pod):
             continue
-        if "kubernetes.io/config.mirror" in (metadata.get("annotations") or {}):
+        if any(ref.get("kind") == "DaemonSet" for ref in objects.metadata(pod).get("ownerReferences") or []):
             continue
-        if any(ref.get("kind") == "DaemonSet" for ref in metadata.get("ownerReferences") or []):
-            continue
-        left.append("%s/%s" % (metadata.get("namespace"), metadata.get("name")))
+        left.append(objects.key_of(pod))
     return sorted(left)
 
 

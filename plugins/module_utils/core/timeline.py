@@ -2,14 +2,15 @@
 # Copyright: (c) 2026, workload.availability contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The timestamped record of what a module did, returned to the user as `timeline`."""
+"""The timestamped record of what a run did, returned to the user as `timeline`; a workflow's event sink."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import datetime
 import time
+
+from ansible_collections.workload.availability.plugins.module_utils.core.clock import format_time, from_epoch
 
 
 class Timeline:
@@ -22,14 +23,16 @@ class Timeline:
     def add(self, what, **details):
         """Record one event; returns the entry (a plain dict, safe to return from a module)."""
         entry = {
-            "at": datetime.datetime.fromtimestamp(self._clock(), datetime.timezone.utc).strftime(
-                "%Y-%m-%dT%H:%M:%S.%fZ"),
+            "at": format_time(from_epoch(self._clock())),
             "elapsed": round(self._monotonic() - self._start, 3),
             "event": what,
         }
         entry.update(details)
         self._entries.append(entry)
         return entry
+
+    def __call__(self, what, **details):
+        return self.add(what, **details)
 
     def elapsed(self):
         return self._monotonic() - self._start

@@ -22,6 +22,8 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.workload.availability.plugins.module_utils.core.errors import InputError
+
 DUPLICATE_PARAMETER = "invalid multiple definition of FAR parameter, parameter name: %s"
 MISSING_PARAMETERS = "invalid spec: mandatory parameters are missing"
 UNSUPPORTED_ACTION = "FAR doesn't support any other action than `reboot` or `off`"
@@ -40,7 +42,7 @@ _LONG_NAMES = {"-a": "ip", "-u": "ipport", "-l": "username", "-p": "password", "
 _TEMPLATE_ACTION = re.compile(r"\{\{(-?)\s*(.*?)\s*(-?)\}\}", re.DOTALL)
 
 
-class FenceParamsError(ValueError):
+class FenceParamsError(InputError):
     """The parameter set is unusable; the message says why (FAR's wording where FAR has one)."""
 
 

@@ -16,8 +16,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.workload.availability.plugins.module_utils import nodes as node_facts
-from ansible_collections.workload.availability.plugins.module_utils import placement
+from ansible_collections.workload.availability.plugins.module_utils import medik8s
+from ansible_collections.workload.availability.plugins.module_utils.core import nodes as node_facts
+from ansible_collections.workload.availability.plugins.module_utils.placement.framework import choose_targets
 
 GIB = float(2 ** 30)
 
@@ -36,7 +37,7 @@ def _row(name, node, load_after):
 
 
 def capacity_check(items, candidates):
-    targets, unplaced, loads = placement.choose_targets(items, candidates)
+    targets, unplaced, loads = choose_targets(items, candidates)
     table = [_row(name, candidates[name], loads.get(name)) for name in sorted(candidates)]
     needed = {"cpu": round(sum(i["cpu"] for i in items), 3),
               "memory_gib": round(sum(i["memory"] for i in items) / GIB, 2),
@@ -62,8 +63,9 @@ def etcd_quorum(node, nodes, etcd_pdbs=None):
         for pdb in etcd_pdbs:
             allowed = int((pdb.get("status") or {}).get("disruptionsAllowed") or 0)
             if allowed < 1:
-                return False, ("the etcd PodDisruptionBudget openshift-etcd/%s allows no disruption now; draining "
-                               "control-plane node %s would break etcd quorum" % (pdb["metadata"]["name"], name))
+                return False, ("the etcd PodDisruptionBudget %s/%s allows no disruption now; draining "
+                               "control-plane node %s would break etcd quorum"
+                               % (medik8s.ETCD_NAMESPACE, pdb["metadata"]["name"], name))
         return True, "etcd PodDisruptionBudget allows a disruption"
     control_plane = [n for n in nodes if node_facts.is_control_plane(n)]
     total = len(control_plane)
