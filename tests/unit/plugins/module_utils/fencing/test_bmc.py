@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) workload.availability contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""bmc.py against a real sushy-emulator (Redfish over HTTPS with bcrypt basic auth and a CA made here).
+"""fencing/bmc.py against a real sushy-emulator (lab/bmc/client_harness.py: Redfish over HTTPS with bcrypt basic
+auth and the lab's CA).
 
 No mocks: every test sends real Redfish requests. Most emulators run with a 1 s power delay; one test keeps the
 emulator's real random 1-11 s delay.
@@ -16,10 +17,10 @@ import time
 
 import pytest
 
-from ansible_collections.workload.availability.plugins.module_utils import bmc
-from ansible_collections.workload.availability.plugins.module_utils import bmc_discovery
+from ansible_collections.workload.availability.plugins.module_utils.fencing import bmc
+from ansible_collections.workload.availability.plugins.module_utils.fencing import discovery as bmc_discovery
 
-from redfish_emulator import Emulator, PASSWORD, USERNAME
+from lab.bmc.client_harness import PASSWORD, USERNAME, ClientHarness
 
 UUIDS = dict((name, "5f2d3c1a-0000-4000-8000-0000000000%02d" % i) for i, name in enumerate(
     ["w1", "w2", "w3", "w4", "w5", "w6", "stuck_on", "stuck", "agent1", "agent2", "agent_stuck", "grace",
@@ -29,11 +30,10 @@ UUIDS = dict((name, "5f2d3c1a-0000-4000-8000-0000000000%02d" % i) for i, name in
 @pytest.fixture(scope="module")
 def emulator(tmp_path_factory):
     systems = [{"uuid": uuid, "name": name, "power_state": "On"} for name, uuid in UUIDS.items()]
-    emu = Emulator(str(tmp_path_factory.mktemp("bmc")), systems, tls=True, auth=True, delay=1,
+    emu = ClientHarness(str(tmp_path_factory.mktemp("bmc")), systems, tls=True, auth=True, delay=1,
                    stuck_on=[UUIDS["stuck_on"], UUIDS["agent_stuck"]], stuck=[UUIDS["stuck"]])
-    emu.start()
-    yield emu
-    emu.stop()
+    with emu:
+        yield emu
 
 
 def target(emu, **changes):
@@ -78,7 +78,7 @@ def test_graceful_shutdown(emulator):
 
 def test_real_emulator_delay_of_up_to_eleven_seconds(tmp_path):
     uuid = UUIDS["w6"]
-    with Emulator(str(tmp_path), [{"uuid": uuid, "name": "slow", "power_state": "On"}], tls=False, auth=True,
+    with ClientHarness(str(tmp_path), [{"uuid": uuid, "name": "slow", "power_state": "On"}], tls=False, auth=True,
                   delay=None) as emu:
         adapter = bmc.open_bmc(target(emu, scheme="http", ca_path=None), bmc.Limits(power_timeout=15),
                                system_uuid=uuid)
@@ -194,7 +194,7 @@ def test_reboot_that_never_comes_back_is_a_failure_after_a_confirmed_off(emulato
 
 def test_plain_http_target(tmp_path):
     uuid = UUIDS["plain"]
-    with Emulator(str(tmp_path), [{"uuid": uuid, "name": "plain", "power_state": "Off"}], tls=False, auth=True,
+    with ClientHarness(str(tmp_path), [{"uuid": uuid, "name": "plain", "power_state": "Off"}], tls=False, auth=True,
                   delay=0) as emu:
         parsed = bmc_discovery.from_options({"address": "redfish+http://127.0.0.1:%d/redfish/v1/Systems/%s"
                                              % (emu.port, uuid), "username": USERNAME, "password": PASSWORD})

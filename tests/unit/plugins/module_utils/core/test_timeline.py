@@ -6,7 +6,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.workload.availability.plugins.module_utils.timeline import Timeline
+from ansible_collections.workload.availability.plugins.module_utils.core.timeline import Timeline
 
 
 class Clock:

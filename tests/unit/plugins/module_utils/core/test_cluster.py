@@ -15,9 +15,11 @@ import uuid
 import kubernetes
 import pytest
 
-from ansible_collections.workload.availability.plugins.module_utils import cluster as api
-from ansible_collections.workload.availability.plugins.module_utils.errors import ClusterError, WaitTimeout
-from ansible_collections.workload.availability.plugins.module_utils.retry import RetryPolicy
+from ansible_collections.workload.availability.plugins.module_utils.core import kinds as api
+from ansible_collections.workload.availability.plugins.module_utils.core.cluster import Cluster
+from ansible_collections.workload.availability.plugins.module_utils.core.errors import ClusterError, WaitTimeout
+from ansible_collections.workload.availability.plugins.module_utils.core.kinds import Kind
+from ansible_collections.workload.availability.plugins.module_utils.core.retry import RetryPolicy
 
 from lab.testing import running_lab
 
@@ -50,7 +52,7 @@ class Sleeps:
 
 def connect(lab, check_mode=False, retry=None, sleep=None, **params):
     params = params or {"kubeconfig": lab.kubeconfig_path}
-    return api.Cluster(params, "adapter_test", retry=retry, check_mode=check_mode, sleep=sleep or Sleeps())
+    return Cluster(params, "adapter_test", retry=retry, check_mode=check_mode, sleep=sleep or Sleeps())
 
 
 def unique(prefix):
@@ -87,7 +89,7 @@ def test_host_and_api_key_options(lab):
 def test_k8s_auth_environment_variables(lab, monkeypatch):
     monkeypatch.setenv("K8S_AUTH_HOST", lab.url)
     monkeypatch.setenv("K8S_AUTH_API_KEY", lab.token)
-    cluster = api.Cluster({}, "adapter_test")
+    cluster = Cluster({}, "adapter_test")
     assert cluster.host == lab.url
     assert cluster.list(api.NAMESPACE)
 
@@ -103,7 +105,7 @@ def test_wrong_token_fails_once_naming_verb_kind_and_status(lab):
 
 def test_missing_kubeconfig_is_a_cluster_error(tmp_path):
     with pytest.raises(ClusterError) as caught:
-        api.Cluster({"kubeconfig": str(tmp_path / "absent")}, "adapter_test")
+        Cluster({"kubeconfig": str(tmp_path / "absent")}, "adapter_test")
     assert caught.value.verb == "connect"
 
 
@@ -187,11 +189,11 @@ def test_check_mode_writes_nothing(lab):
 
 def test_served(lab):
     cluster = connect(lab)
-    assert cluster.served("v1", "Node")
-    assert not cluster.served("v1", "NoSuchKind")
-    assert not cluster.served("nothing.example.com/v1", "Thing")
+    assert cluster.served(api.NODE)
+    assert not cluster.served(Kind("v1", "NoSuchKind", "nosuchkinds", False))
+    assert not cluster.served(Kind("nothing.example.com/v1", "Thing", "things", False))
     requests = cluster.requests
-    assert cluster.served("v1", "Pod")
+    assert cluster.served(api.POD)
     assert cluster.requests == requests  # discovery is read once per apiVersion
 
 

@@ -4,27 +4,20 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.workload.availability.plugins.module_utils import drain
+from ansible_collections.workload.availability.plugins.module_utils.core.labels import parse_selector
+from ansible_collections.workload.availability.plugins.module_utils.maintenance import drain
+
+import builders
 
 
 def pod(name, owner_kind="ReplicaSet", labels=None, emptydir=False, phase="Running", mirror=False,
-        terminating=False, namespace="app"):
-    meta = {"name": name, "namespace": namespace, "labels": labels or {}}
-    if owner_kind:
-        meta["ownerReferences"] = [{"kind": owner_kind, "name": "owner", "controller": True}]
-    if mirror:
-        meta["annotations"] = {"kubernetes.io/config.mirror": "abc"}
-    if terminating:
-        meta["deletionTimestamp"] = "2026-01-01T00:00:00Z"
-    volumes = [{"name": "scratch", "emptyDir": {}}] if emptydir else [{"name": "cfg", "configMap": {"name": "c"}}]
-    return {"metadata": meta, "spec": {"nodeName": "w1", "volumes": volumes}, "status": {"phase": phase}}
+        terminating=False):
+    return builders.pod(name, owner=owner_kind, labels=labels, emptydir=emptydir, phase=phase, mirror=mirror,
+                        terminating=terminating)
 
 
 def launcher(vmi_name, phase="Running"):
-    p = pod("virt-launcher-%s-abcde" % vmi_name, owner_kind="VirtualMachineInstance",
-            labels={"kubevirt.io": "virt-launcher", "vm.kubevirt.io/name": vmi_name}, emptydir=True, phase=phase)
-    p["metadata"]["ownerReferences"][0]["name"] = vmi_name
-    return p
+    return builders.launcher(vmi_name, namespace="app", suffix="abcde", phase=phase)
 
 
 def names(entries):
@@ -85,19 +78,11 @@ def test_pod_selectors(selectors, expected):
 
 def test_bad_selector_raises():
     with pytest.raises(ValueError):
-        drain.parse_selector("a=b,,c")
+        parse_selector("a=b,,c")
 
 
-def vmi(name, migratable=True, reason="DisksNotLiveMigratable", migrating=False, evacuating=False, phase="Running"):
-    cond = {"type": "LiveMigratable", "status": "True" if migratable else "False"}
-    if not migratable:
-        cond["reason"] = reason
-    status = {"phase": phase, "nodeName": "w1", "conditions": [cond]}
-    if migrating:
-        status["migrationState"] = {"startTimestamp": "2026-01-01T00:00:00Z"}
-    if evacuating:
-        status["evacuationNodeName"] = "w1"
-    return {"metadata": {"name": name, "namespace": "vms"}, "spec": {}, "status": status}
+def vmi(name, migratable=True, migrating=False, evacuating=False, phase="Running"):
+    return builders.vmi(name, migratable=migratable, migrating=migrating, evacuating=evacuating, phase=phase)
 
 
 @pytest.mark.parametrize("policy,bucket", [("fail", "blockers"), ("shutdown", "shutdown"), ("skip", "skip")])

@@ -4,16 +4,17 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.workload.availability.plugins.module_utils import capacity, placement
+from ansible_collections.workload.availability.plugins.module_utils.maintenance import capacity
+from ansible_collections.workload.availability.plugins.module_utils.placement.nodes import candidate_nodes
+
+import builders
 
 GI = 2 ** 30
 
 
 def node(name, ready=True, control_plane=False, mem_gi=16):
-    labels = {"node-role.kubernetes.io/master": ""} if control_plane else {"node-role.kubernetes.io/worker": ""}
-    return {"metadata": {"name": name, "labels": labels}, "spec": {},
-            "status": {"conditions": [{"type": "Ready", "status": "True" if ready else "False"}],
-                       "allocatable": {"cpu": "4", "memory": "%dGi" % mem_gi, "pods": "110"}}}
+    return builders.node(name, ready=ready, role="master" if control_plane else "worker", cpu="4",
+                         memory="%dGi" % mem_gi)
 
 
 def item(key, mem_gi):
@@ -21,7 +22,7 @@ def item(key, mem_gi):
 
 
 def test_capacity_ok_and_table():
-    candidates = placement.candidate_nodes([node("a"), node("b")], [])
+    candidates = candidate_nodes([node("a"), node("b")], [])
     result = capacity.capacity_check([item("x", 8), item("y", 8)], candidates)
     assert result["ok"]
     assert [r["node"] for r in result["table"]] == ["a", "b"]
@@ -30,7 +31,7 @@ def test_capacity_ok_and_table():
 
 
 def test_capacity_fails_when_total_fits_but_items_do_not_pack():
-    candidates = placement.candidate_nodes([node("a"), node("b")], [])
+    candidates = candidate_nodes([node("a"), node("b")], [])
     result = capacity.capacity_check([item("x", 10), item("y", 10), item("z", 10)], candidates)
     assert not result["ok"]
     assert len(result["unplaced"]) == 1 and len(result["targets"]) == 2

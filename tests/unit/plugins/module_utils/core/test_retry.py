@@ -8,7 +8,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.workload.availability.plugins.module_utils.retry import RetryPolicy, parse_retry_after
+from ansible_collections.workload.availability.plugins.module_utils.core.retry import RetryPolicy, parse_retry_after
 
 
 @pytest.mark.parametrize("status", [None, 429, 500, 502, 503, 504])

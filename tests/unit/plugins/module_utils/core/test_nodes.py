@@ -2,21 +2,15 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.workload.availability.plugins.module_utils import nodes
+import functools
+
+from ansible_collections.workload.availability.plugins.module_utils import medik8s
+from ansible_collections.workload.availability.plugins.module_utils.core import nodes
+
+import builders
 
 FOREIGN = {"key": "example.com/gpu", "value": "a100", "effect": "NoSchedule"}
-
-
-def make_node(name="w1", taints=None, labels=None, ready="True", unschedulable=None, annotations=None):
-    node = {"metadata": {"name": name, "labels": labels or {}}, "spec": {},
-            "status": {"conditions": [{"type": "Ready", "status": ready}], "nodeInfo": {"systemUUID": "u-1"}}}
-    if taints is not None:
-        node["spec"]["taints"] = taints
-    if unschedulable is not None:
-        node["spec"]["unschedulable"] = unschedulable
-    if annotations is not None:
-        node["metadata"]["annotations"] = annotations
-    return node
+make_node = functools.partial(builders.node, uuid="u-1")
 
 
 def test_readiness():
@@ -40,21 +34,21 @@ def test_taint_identity_is_key_and_effect():
 
 
 def test_with_and_without_keep_foreign_taints():
-    listed = nodes.with_taint([FOREIGN], nodes.DRAIN_TAINT)
-    assert listed == [FOREIGN, nodes.DRAIN_TAINT]
-    assert nodes.with_taint(listed, nodes.DRAIN_TAINT) == listed
-    assert nodes.without_taint(listed, nodes.DRAIN_TAINT) == [FOREIGN]
-    assert nodes.has_taint(make_node(taints=listed), nodes.DRAIN_TAINT)
-    assert not nodes.has_taint(make_node(), nodes.DRAIN_TAINT)
+    listed = nodes.with_taint([FOREIGN], medik8s.DRAIN_TAINT)
+    assert listed == [FOREIGN, medik8s.DRAIN_TAINT]
+    assert nodes.with_taint(listed, medik8s.DRAIN_TAINT) == listed
+    assert nodes.without_taint(listed, medik8s.DRAIN_TAINT) == [FOREIGN]
+    assert nodes.has_taint(make_node(taints=listed), medik8s.DRAIN_TAINT)
+    assert not nodes.has_taint(make_node(), medik8s.DRAIN_TAINT)
 
 
 def test_patch_guards_current_taint_list():
     node = make_node(taints=[FOREIGN])
-    wanted = nodes.with_taint(nodes.taints(node), nodes.DRAIN_TAINT)
+    wanted = nodes.with_taint(nodes.taints(node), medik8s.DRAIN_TAINT)
     ops = nodes.node_patch(node, taints=wanted, unschedulable=True,
-                           labels={nodes.EXCLUDE_FROM_REMEDIATION_LABEL: "true"})
+                           labels={medik8s.EXCLUDE_FROM_REMEDIATION_LABEL: "true"})
     assert ops[0] == {"op": "test", "path": "/spec/taints", "value": [FOREIGN]}
-    assert ops[1] == {"op": "add", "path": "/spec/taints", "value": [FOREIGN, nodes.DRAIN_TAINT]}
+    assert ops[1] == {"op": "add", "path": "/spec/taints", "value": [FOREIGN, medik8s.DRAIN_TAINT]}
     assert {"op": "add", "path": "/spec/unschedulable", "value": True} in ops
     assert {"op": "add", "path": "/metadata/labels/remediation.medik8s.io~1exclude-from-remediation",
             "value": "true"} in ops
@@ -63,19 +57,19 @@ def test_patch_guards_current_taint_list():
 def test_patch_without_taints_tests_resource_version_and_removes_empty():
     node = make_node()
     node["metadata"]["resourceVersion"] = "42"
-    ops = nodes.node_patch(node, taints=[nodes.DRAIN_TAINT])
+    ops = nodes.node_patch(node, taints=[medik8s.DRAIN_TAINT])
     assert ops[0] == {"op": "test", "path": "/metadata/resourceVersion", "value": "42"}
-    assert ops[1] == {"op": "add", "path": "/spec/taints", "value": [nodes.DRAIN_TAINT]}
-    tainted = make_node(taints=[nodes.DRAIN_TAINT], unschedulable=True)
+    assert ops[1] == {"op": "add", "path": "/spec/taints", "value": [medik8s.DRAIN_TAINT]}
+    tainted = make_node(taints=[medik8s.DRAIN_TAINT], unschedulable=True)
     ops = nodes.node_patch(tainted, taints=[], unschedulable=False)
-    assert ops == [{"op": "test", "path": "/spec/taints", "value": [nodes.DRAIN_TAINT]},
+    assert ops == [{"op": "test", "path": "/spec/taints", "value": [medik8s.DRAIN_TAINT]},
                    {"op": "remove", "path": "/spec/taints"},
                    {"op": "remove", "path": "/spec/unschedulable"}]
 
 
 def test_patch_is_empty_when_nothing_changes():
-    node = make_node(taints=[nodes.DRAIN_TAINT], unschedulable=True, labels={"a": "1"}, annotations={"b": "2"})
-    assert nodes.node_patch(node, taints=[nodes.DRAIN_TAINT], unschedulable=True, labels={"a": "1", "gone": None},
+    node = make_node(taints=[medik8s.DRAIN_TAINT], unschedulable=True, labels={"a": "1"}, annotations={"b": "2"})
+    assert nodes.node_patch(node, taints=[medik8s.DRAIN_TAINT], unschedulable=True, labels={"a": "1", "gone": None},
                             annotations={"b": "2"}) == []
 
 

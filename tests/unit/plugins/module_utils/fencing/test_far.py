@@ -6,7 +6,7 @@ from __future__ import absolute_import, division, print_function
 
 import pytest
 
-from ansible_collections.workload.availability.plugins.module_utils import fence_params as fp
+from ansible_collections.workload.availability.plugins.module_utils.fencing import far as fp
 
 # The seed article's FenceAgentsRemediationTemplate parameters and shared Secret, as written there.
 ARTICLE_SHARED = {

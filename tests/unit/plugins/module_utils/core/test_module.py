@@ -12,7 +12,7 @@ import json
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.workload.availability.plugins.module_utils.module import AvailabilityModule, one_line
+from ansible_collections.workload.availability.plugins.module_utils.core.module import AvailabilityModule, one_line
 
 
 def run(capsys, args, body):

@@ -8,14 +8,13 @@ import base64
 
 import pytest
 
-from ansible_collections.workload.availability.plugins.module_utils import bmc_discovery as bd
+from ansible_collections.workload.availability.plugins.module_utils.fencing import discovery as bd
+
+import builders
 
 
-def bmh(address, credentials="w1-bmc-secret", insecure=None):
-    spec = {"bmc": {"address": address, "credentialsName": credentials}}
-    if insecure is not None:
-        spec["bmc"]["disableCertificateVerification"] = insecure
-    return {"metadata": {"name": "w1", "namespace": "openshift-machine-api"}, "spec": spec}
+def bmh(address, insecure=None):
+    return builders.baremetalhost("w1", address=address, credentials="w1-bmc-secret", insecure=insecure)
 
 
 @pytest.mark.parametrize("address, scheme, host, port, path", [
