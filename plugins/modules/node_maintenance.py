@@ -35,6 +35,7 @@ extends_documentation_fragment:
   - kubernetes.core.k8s_auth_options
   - workload.availability.cluster
   - workload.availability.cluster.ACTION_GROUP
+  - workload.availability.drain
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
@@ -100,53 +101,11 @@ options:
     type: str
     choices: [scheduler, balanced]
     default: scheduler
-  non_migratable:
-    description:
-      - What happens to VMs that cannot be live-migrated (their C(LiveMigratable) condition is not V(True)).
-      - V(fail) refuses the maintenance before anything is changed, naming the VMs.
-      - V(shutdown) deletes their VirtualMachineInstance gracefully; the VirtualMachine's run strategy decides
-        whether it starts again on another node. Each one is listed in RV(shut_down).
-      - V(skip) leaves them running on the node; the node is cordoned and tainted, and they are listed in
-        RV(left_on_node).
-    type: str
-    choices: [fail, shutdown, skip]
-    default: fail
-  delete_options:
-    description:
-      - How pods are removed, named as in M(kubernetes.core.k8s_drain).
-      - DaemonSet pods and mirror (static) pods are always left on the node.
-    type: dict
-    default: {}
-    suboptions:
-      terminate_grace_period:
-        description:
-          - Grace period in seconds given to each evicted pod (and each VM shut down with
-            O(non_migratable=shutdown)). Unset uses each pod's own C(terminationGracePeriodSeconds).
-        type: int
-      force:
-        description:
-          - Also remove pods that no controller manages. They are not recreated anywhere.
-          - Without it such pods block the maintenance before anything is changed.
-        type: bool
-        default: false
-      delete_emptydir_data:
-        description:
-          - Also remove pods that use C(emptyDir) volumes; their local data is lost.
-          - Without it such pods block the maintenance before anything is changed.
-        type: bool
-        default: false
-  pod_selectors:
-    description:
-      - Label selectors (kubectl syntax, for example V(app=web) or V(tier in (front,back))). When given, only pods
-        matching at least one of them are drained; the others stay and are listed in RV(left_on_node).
-      - VMs are moved regardless.
-    type: list
-    elements: str
-    aliases: [label_selectors]
   lease_duration:
     description:
       - Seconds the node lease C(medik8s-leases/node-<name>) (holder C(node-maintenance)) stays valid without
         renewal. It is renewed during long drains and released by O(state=absent).
+      - At least 60; the medik8s operators look at a taken lease again after a minute.
     type: int
     default: 3600
 notes:

@@ -97,7 +97,8 @@ def test_the_maintenance_lease_without_force_is_refused():
     assert not decisions.under_maintenance(maintained, "reboot", False, held, NOW)
 
 
-@pytest.mark.parametrize("holder", ["NodeHealthCheck-nhc-far", medik8s.fence_run_holder("job-41"), medik8s.FENCE_PARKED_HOLDER])
+@pytest.mark.parametrize("holder", ["NodeHealthCheck-nhc-far", medik8s.fence_run_holder("job-41"),
+                                    medik8s.FENCE_PARKED_HOLDER])
 def test_force_on_a_node_in_maintenance_still_refuses_another_holder(holder):
     maintained = node("True", **IN_MAINTENANCE)
     reasons = decisions.refusals(maintained, "reboot", True, lease(holder), NOW, remediation="none")

@@ -24,7 +24,8 @@ def node(name="w1", mem="32Gi", control_plane=False, labels=None, annotations=No
 def in_maintenance(name="w1"):
     return node(name, taints=[FOREIGN, medik8s.UNSCHEDULABLE_TAINT, medik8s.DRAIN_TAINT], unschedulable=True,
                 labels={medik8s.EXCLUDE_FROM_REMEDIATION_LABEL: "true"},
-                annotations={medik8s.MAINTENANCE_REASON_ANNOTATION: "bios", medik8s.MAINTENANCE_BY_ANNOTATION: "alice@h",
+                annotations={medik8s.MAINTENANCE_REASON_ANNOTATION: "bios",
+                             medik8s.MAINTENANCE_BY_ANNOTATION: "alice@h",
                              medik8s.MAINTENANCE_SINCE_ANNOTATION: "2026-01-01T00:00:00.000000Z"})
 
 
@@ -49,7 +50,8 @@ def test_present_changes_then_nothing_to_do():
     assert nodes.taints(after)[0] == FOREIGN
     again = marks.present_changes(after, "bios", "bob@h", "2027-01-01T00:00:00.000000Z")
     assert nodes.node_patch(after, **again) == []
-    assert medik8s.maintenance_record(after) == {"reason": "bios", "by": "alice@h", "since": "2026-01-01T00:00:00.000000Z"}
+    assert medik8s.maintenance_record(after) == {"reason": "bios", "by": "alice@h",
+                                                 "since": "2026-01-01T00:00:00.000000Z"}
 
 
 def test_absent_changes_remove_only_ours():

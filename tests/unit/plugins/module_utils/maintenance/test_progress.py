@@ -47,7 +47,8 @@ def test_pending_reasons_for_queued_running_waiting_and_failed_migrations():
 
 def test_pending_reason_of_a_refused_eviction():
     pod = builders.pod("db-0", namespace="shop", owner="StatefulSet")
-    backoff = {"shop/db-0": EvictionBackoff(3, 0.0, "Cannot evict pod as it would violate the pod's disruption budget.")}
+    refusal = "Cannot evict pod as it would violate the pod's disruption budget."
+    backoff = {"shop/db-0": EvictionBackoff(3, 0.0, refusal)}
     assert reasons(Snap([], [], [pod]), backoff)["db-0"] == \
         "eviction refused (429): Cannot evict pod as it would violate the pod's disruption budget."
 
