@@ -73,4 +73,3 @@ def release(cluster, node_name, identity):
         return False
     cluster.delete(kinds.LEASE, medik8s.lease_name(node_name), namespace=medik8s.LEASE_NAMESPACE)
     return True
-

@@ -16,13 +16,16 @@ __metaclass__ = type
 
 import time
 
-from ansible_collections.workload.availability.plugins.module_utils.core.errors import BmcError  # noqa: F401
+from ansible_collections.workload.availability.plugins.module_utils.core.errors import BmcError
 from ansible_collections.workload.availability.plugins.module_utils.fencing import discovery
 from ansible_collections.workload.availability.plugins.module_utils.fencing.bmc_agent import AgentBmc
-from ansible_collections.workload.availability.plugins.module_utils.fencing.bmc_power import (  # noqa: F401
+from ansible_collections.workload.availability.plugins.module_utils.fencing.bmc_power import (
     AGENT_FAILED, AUTH, NOT_ALLOWED, NOT_FOUND, OFF, ON, PROTOCOL, TIMEOUT, TLS, UNREACHABLE, Limits)
-from ansible_collections.workload.availability.plugins.module_utils.fencing.bmc_redfish import (  # noqa: F401
+from ansible_collections.workload.availability.plugins.module_utils.fencing.bmc_redfish import (
     HAS_SUSHY, SUSHY_IMPORT_ERROR, RedfishBmc, same_uuid)
+
+__all__ = ["open_bmc", "AgentBmc", "RedfishBmc", "BmcError", "Limits", "same_uuid", "HAS_SUSHY", "SUSHY_IMPORT_ERROR",
+           "ON", "OFF", "AGENT_FAILED", "AUTH", "NOT_ALLOWED", "NOT_FOUND", "PROTOCOL", "TIMEOUT", "TLS", "UNREACHABLE"]
 
 
 def open_bmc(target, limits=None, system_uuid=None, clock=time.monotonic, sleep=time.sleep):

@@ -172,5 +172,3 @@ def _swap_uuid(text):
         return text
     swapped = ["".join(reversed([p[i:i + 2] for i in range(0, len(p), 2)])) for p in parts[:3]]
     return "-".join(swapped + parts[3:])
-
-

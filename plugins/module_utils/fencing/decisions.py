@@ -79,7 +79,7 @@ def claimed_lease(lease, holder, until):
     body = json.loads(json.dumps(lease))
     annotations = body.setdefault("metadata", {}).get("annotations") or {}
     annotations[medik8s.FENCE_CLAIM_ANNOTATION] = json.dumps({"holder": holder, "until": format_time(until)},
-                                               sort_keys=True)
+                                                             sort_keys=True)
     body["metadata"]["annotations"] = annotations
     return body
 

@@ -47,8 +47,7 @@ def test_argument_spec_mirrors_k8s_drain_names():
 def test_summary_lines():
     assert summary(params(state="absent"), {}, False) == "node w1 is not in maintenance"
     assert "already in maintenance" in summary(params(), {"phase": "Succeeded"}, False)
-    line = summary(params(), {"phase": "Succeeded", "mode": "native", "evicted": [1],
-                                               "migrated": [1, 2]}, True)
+    line = summary(params(), {"phase": "Succeeded", "mode": "native", "evicted": [1], "migrated": [1, 2]}, True)
     assert "1 pods evicted, 2 VMs migrated" in line
 
 

@@ -185,6 +185,21 @@ def test_check_mode_writes_nothing(lab):
     dry.delete(api.CONFIGMAP, stored_name, namespace="default")
     assert real.get(api.CONFIGMAP, stored_name, namespace="default")["data"] == {"a": "1"}
     assert dry.emit_event(stored, "Checked", "nothing happens") is None
+    assert dry.writes == 0 and real.writes == 1
+
+
+def test_writes_count_what_the_server_applied(lab):
+    cluster = connect(lab)
+    stored = new_configmap(cluster)
+    name = stored["metadata"]["name"]
+    cluster.patch(api.CONFIGMAP, name, {"data": {"a": "2"}}, namespace="default")
+    cluster.emit_event(stored, "Recorded", "an Event is the run's record, not a change")
+    assert cluster.writes == 2
+    with pytest.raises(ClusterError):
+        cluster.create(api.CONFIGMAP, stored)       # 409: refused, nothing written
+    cluster.delete(api.CONFIGMAP, name, namespace="default")
+    assert cluster.delete(api.CONFIGMAP, name, namespace="default") is None    # already gone
+    assert cluster.writes == 3
 
 
 def test_served(lab):

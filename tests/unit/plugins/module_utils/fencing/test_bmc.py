@@ -31,7 +31,7 @@ UUIDS = dict((name, "5f2d3c1a-0000-4000-8000-0000000000%02d" % i) for i, name in
 def emulator(tmp_path_factory):
     systems = [{"uuid": uuid, "name": name, "power_state": "On"} for name, uuid in UUIDS.items()]
     emu = ClientHarness(str(tmp_path_factory.mktemp("bmc")), systems, tls=True, auth=True, delay=1,
-                   stuck_on=[UUIDS["stuck_on"], UUIDS["agent_stuck"]], stuck=[UUIDS["stuck"]])
+                        stuck_on=[UUIDS["stuck_on"], UUIDS["agent_stuck"]], stuck=[UUIDS["stuck"]])
     with emu:
         yield emu
 
@@ -78,8 +78,8 @@ def test_graceful_shutdown(emulator):
 
 def test_real_emulator_delay_of_up_to_eleven_seconds(tmp_path):
     uuid = UUIDS["w6"]
-    with ClientHarness(str(tmp_path), [{"uuid": uuid, "name": "slow", "power_state": "On"}], tls=False, auth=True,
-                  delay=None) as emu:
+    with ClientHarness(str(tmp_path), [{"uuid": uuid, "name": "slow", "power_state": "On"}], tls=False,
+                       auth=True, delay=None) as emu:
         adapter = bmc.open_bmc(target(emu, scheme="http", ca_path=None), bmc.Limits(power_timeout=15),
                                system_uuid=uuid)
         started = time.monotonic()
@@ -194,8 +194,8 @@ def test_reboot_that_never_comes_back_is_a_failure_after_a_confirmed_off(emulato
 
 def test_plain_http_target(tmp_path):
     uuid = UUIDS["plain"]
-    with ClientHarness(str(tmp_path), [{"uuid": uuid, "name": "plain", "power_state": "Off"}], tls=False, auth=True,
-                  delay=0) as emu:
+    with ClientHarness(str(tmp_path), [{"uuid": uuid, "name": "plain", "power_state": "Off"}], tls=False,
+                       auth=True, delay=0) as emu:
         parsed = bmc_discovery.from_options({"address": "redfish+http://127.0.0.1:%d/redfish/v1/Systems/%s"
                                              % (emu.port, uuid), "username": USERNAME, "password": PASSWORD})
         adapter = bmc.open_bmc(parsed, fast_limits(), system_uuid=uuid)

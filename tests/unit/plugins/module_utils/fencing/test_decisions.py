@@ -62,8 +62,8 @@ def test_maintenance_needs_force(marks, action):
 
 
 def test_exclude_label_must_be_true():
-    assert decisions.refusals(node("False", labels={medik8s.EXCLUDE_FROM_REMEDIATION_LABEL: "false"}), "off", False,
-                            None, NOW) == []
+    assert decisions.refusals(node("False", labels={medik8s.EXCLUDE_FROM_REMEDIATION_LABEL: "false"}), "off",
+                              False, None, NOW) == []
 
 
 @pytest.mark.parametrize("holder, what", [
@@ -110,7 +110,7 @@ def test_force_on_a_node_in_maintenance_still_refuses_another_holder(holder):
 
 def test_the_maintenance_lease_on_a_node_without_maintenance_marks_is_refused_even_with_force():
     reasons = decisions.refusals(node("True"), "reboot", True, lease(medik8s.MAINTENANCE_HOLDER), NOW,
-                               remediation="none")
+                                 remediation="none")
     assert len(reasons) == 1 and medik8s.MAINTENANCE_HOLDER in reasons[0] and "maintenance label" in reasons[0]
 
 
@@ -121,8 +121,8 @@ def test_an_expired_maintenance_lease_is_not_acted_under():
 
 @pytest.mark.parametrize("remediation", ["out_of_service_taint", "resource_deletion"])
 def test_under_the_maintenance_lease_remediation_must_be_none(remediation):
-    reasons = decisions.refusals(node("True", **IN_MAINTENANCE), "reboot", True, lease(medik8s.MAINTENANCE_HOLDER), NOW,
-                               remediation=remediation)
+    reasons = decisions.refusals(node("True", **IN_MAINTENANCE), "reboot", True, lease(medik8s.MAINTENANCE_HOLDER),
+                                 NOW, remediation=remediation)
     assert len(reasons) == 1 and "remediation=none" in reasons[0]
 
 

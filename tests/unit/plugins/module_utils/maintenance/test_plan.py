@@ -45,8 +45,8 @@ def test_present_changes_then_nothing_to_do():
     n = node(taints=[FOREIGN])
     changes = marks.present_changes(n, "bios", "alice@h", "2026-01-01T00:00:00.000000Z")
     after = marks.apply_changes(n, changes)
-    assert medik8s.maintenance_marks(after) == {"unschedulable": True, "unschedulable_taint": True, "drain_taint": True,
-                                  "exclude_label": True, "record": True}
+    assert medik8s.maintenance_marks(after) == {"unschedulable": True, "unschedulable_taint": True,
+                                                "drain_taint": True, "exclude_label": True, "record": True}
     assert nodes.taints(after)[0] == FOREIGN
     again = marks.present_changes(after, "bios", "bob@h", "2027-01-01T00:00:00.000000Z")
     assert nodes.node_patch(after, **again) == []
