@@ -18,17 +18,11 @@ from ansible_collections.workload.availability.plugins.module_utils.core.errors 
 from ansible_collections.workload.availability.plugins.module_utils.maintenance import plan as plans
 from ansible_collections.workload.availability.plugins.module_utils.maintenance import progress
 from ansible_collections.workload.availability.plugins.module_utils.maintenance.evictions import EvictionBackoff
+from ansible_collections.workload.availability.plugins.module_utils.maintenance.reads import read_snapshot
 from ansible_collections.workload.availability.plugins.module_utils.migrations import runner as migrations
 from ansible_collections.workload.availability.plugins.module_utils.migrations import state as migration_state
 
 MAX_WAIT_SLICE = 15.0
-
-
-def read_snapshot(cluster, node_name):
-    """The node's pods, every VMI and every migration (3 requests; VMIs and migrations only where KubeVirt is)."""
-    pods = cluster.pods_on_node(node_name)
-    vmis = cluster.list_if_served(kinds.VMI)
-    return progress.Snapshot(node_name, pods, vmis, cluster.list(kinds.VMIM) if vmis else [])
 
 
 def busy(exc):

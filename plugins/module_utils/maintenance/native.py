@@ -16,9 +16,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import getpass
-import socket
-
 from ansible_collections.workload.availability.plugins.module_utils import lease_updates
 from ansible_collections.workload.availability.plugins.module_utils import leases
 from ansible_collections.workload.availability.plugins.module_utils import medik8s
@@ -26,58 +23,17 @@ from ansible_collections.workload.availability.plugins.module_utils.core import 
 from ansible_collections.workload.availability.plugins.module_utils.core import nodes
 from ansible_collections.workload.availability.plugins.module_utils.core import objects
 from ansible_collections.workload.availability.plugins.module_utils.core.clock import format_time
-from ansible_collections.workload.availability.plugins.module_utils.core.errors import AvailabilityError
 from ansible_collections.workload.availability.plugins.module_utils.core.node_updates import patch_node
 from ansible_collections.workload.availability.plugins.module_utils.maintenance import marks
 from ansible_collections.workload.availability.plugins.module_utils.maintenance import plan as plans
-from ansible_collections.workload.availability.plugins.module_utils.maintenance.drain_loop import (
-    DrainLoop, read_snapshot)
+from ansible_collections.workload.availability.plugins.module_utils.maintenance.drain_loop import DrainLoop
+from ansible_collections.workload.availability.plugins.module_utils.maintenance.options import drain_options, requester
 from ansible_collections.workload.availability.plugins.module_utils.maintenance.preflight import preflight
+from ansible_collections.workload.availability.plugins.module_utils.maintenance.progress import new_result
+from ansible_collections.workload.availability.plugins.module_utils.maintenance.reads import (
+    read_etcd_pdbs, read_lease, read_node, read_snapshot)
 from ansible_collections.workload.availability.plugins.module_utils.migrations import runner as migrations
 from ansible_collections.workload.availability.plugins.module_utils.migrations import state as migration_state
-
-
-def default_requester():
-    try:
-        user = getpass.getuser()
-    except Exception:  # pylint: disable=broad-except
-        user = "unknown"
-    return "%s@%s (ansible workload.availability.node_maintenance)" % (user, socket.gethostname())
-
-
-def requester(params):
-    return params.get("requested_by") or default_requester()
-
-
-def drain_options(params):
-    """The drain planner's options from the module's (delete_options, pod_selectors, non_migratable)."""
-    options = dict(params.get("delete_options") or {})
-    options["pod_selectors"] = params.get("pod_selectors") or []
-    options["non_migratable"] = params.get("non_migratable") or "fail"
-    return options
-
-
-def new_result(mode):
-    return {"mode": mode, "phase": None, "drain_progress": 0, "evicted": [], "migrated": [], "shut_down": [],
-            "left_on_node": [], "pending": []}
-
-
-def read_node(cluster, name):
-    node = cluster.get(kinds.NODE, name)
-    if node is None:
-        raise AvailabilityError("node %s not found: check the name option (kubectl get nodes lists them)" % name)
-    return node
-
-
-def refuse_if_held(lease, node_name, now, result):
-    """Maintenance never takes a node another holder (a remediation) holds."""
-    if leases.decide(lease, medik8s.MAINTENANCE_HOLDER, now) == leases.HELD:
-        raise AvailabilityError("refusing maintenance: %s" % leases.held_error(node_name, lease),
-                                dict(result, lease_holder=leases.holder(lease)))
-
-
-def etcd_pdbs(cluster, node):
-    return cluster.list(kinds.PDB, namespace=medik8s.ETCD_NAMESPACE) if nodes.is_control_plane(node) else []
 
 
 class MaintenanceLease(object):
@@ -117,13 +73,12 @@ class NativeMaintenance(object):
         # 1. the node, and no one else's lease on it
         node = read_node(self.cluster, self.node_name)
         now = self.ctx.now()
-        lease = lease_updates.read(self.cluster, self.node_name)
-        refuse_if_held(lease, self.node_name, now, self.result)
+        lease = read_lease(self.cluster, self.node_name, now, self.result)
         # 2. the plan from a snapshot, and the pre-flight verdict
         snap = read_snapshot(self.cluster, self.node_name)
         plan = plans.plan_drain(snap.pods, snap.vmis_on_node, self.options)
         verdict = preflight(node, self.cluster.list(kinds.NODE), self.cluster.list(kinds.POD), plan, snap.pods,
-                            snap.vmis_on_node, etcd_pdbs(self.cluster, node),
+                            snap.vmis_on_node, read_etcd_pdbs(self.cluster, node),
                             check_quorum=not medik8s.maintenance_marks(node)["record"])
         targets = verdict["targets"] if self.params.get("placement") == "balanced" else {}
         blocked = plans.blockers(plan)

@@ -13,7 +13,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.workload.availability.plugins.module_utils import lease_updates
 from ansible_collections.workload.availability.plugins.module_utils import medik8s
 from ansible_collections.workload.availability.plugins.module_utils.core import kinds
 from ansible_collections.workload.availability.plugins.module_utils.core import objects
@@ -21,10 +20,11 @@ from ansible_collections.workload.availability.plugins.module_utils.core.clock i
 from ansible_collections.workload.availability.plugins.module_utils.core.errors import AvailabilityError, WaitTimeout
 from ansible_collections.workload.availability.plugins.module_utils.maintenance import nmo
 from ansible_collections.workload.availability.plugins.module_utils.maintenance import plan as plans
-from ansible_collections.workload.availability.plugins.module_utils.maintenance.drain_loop import read_snapshot
-from ansible_collections.workload.availability.plugins.module_utils.maintenance.native import (
-    drain_options, etcd_pdbs, new_result, read_node, refuse_if_held, requester)
+from ansible_collections.workload.availability.plugins.module_utils.maintenance.options import drain_options, requester
 from ansible_collections.workload.availability.plugins.module_utils.maintenance.preflight import preflight
+from ansible_collections.workload.availability.plugins.module_utils.maintenance.progress import new_result
+from ansible_collections.workload.availability.plugins.module_utils.maintenance.reads import (
+    read_etcd_pdbs, read_lease, read_node, read_snapshot)
 
 
 class OperatorMaintenance(object):
@@ -66,7 +66,7 @@ class OperatorMaintenance(object):
         return self.result
 
     def preflight(self, node, now):
-        refuse_if_held(lease_updates.read(self.cluster, self.node_name), self.node_name, now, self.result)
+        read_lease(self.cluster, self.node_name, now, self.result)
         snap = read_snapshot(self.cluster, self.node_name)
         # NMO drains with Force and DeleteEmptyDirData: pod blockers do not apply; VMs still do.
         options = dict(drain_options(self.params), force=True, delete_emptydir_data=True)
@@ -80,7 +80,7 @@ class OperatorMaintenance(object):
                 % (options["non_migratable"], ", ".join(objects.key_of(e) for e in not_migratable)),
                 dict(self.result, phase="Failed"))
         verdict = preflight(node, self.cluster.list(kinds.NODE), self.cluster.list(kinds.POD), plan, snap.pods,
-                            snap.vmis_on_node, etcd_pdbs(self.cluster, node))
+                            snap.vmis_on_node, read_etcd_pdbs(self.cluster, node))
         self.result["preflight"] = {"capacity": verdict["capacity"], "etcd": verdict["etcd"]}
         if not verdict["ok"]:
             raise AvailabilityError("pre-flight failed for node %s, nothing was changed: %s"

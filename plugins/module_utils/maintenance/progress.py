@@ -17,6 +17,12 @@ from ansible_collections.workload.availability.plugins.module_utils.migrations i
 MIGRATION_ATTEMPTS = 3
 
 
+def new_result(mode):
+    """The result of a maintenance run before anything happened."""
+    return {"mode": mode, "phase": None, "drain_progress": 0, "evicted": [], "migrated": [], "shut_down": [],
+            "left_on_node": [], "pending": []}
+
+
 class Snapshot(object):
     """What one pass of the drain loop sees of node ``node_name``."""
 

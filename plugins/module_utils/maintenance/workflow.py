@@ -14,9 +14,10 @@ from ansible_collections.workload.availability.plugins.module_utils.core.errors 
     AvailabilityError, ClusterError, LeaseContended, LeaseHeld)
 from ansible_collections.workload.availability.plugins.module_utils.core.workflow import Outcome
 from ansible_collections.workload.availability.plugins.module_utils.maintenance import nmo
-from ansible_collections.workload.availability.plugins.module_utils.maintenance.native import (
-    NativeMaintenance, new_result, read_node)
+from ansible_collections.workload.availability.plugins.module_utils.maintenance.native import NativeMaintenance
 from ansible_collections.workload.availability.plugins.module_utils.maintenance.operator import OperatorMaintenance
+from ansible_collections.workload.availability.plugins.module_utils.maintenance.progress import new_result
+from ansible_collections.workload.availability.plugins.module_utils.maintenance.reads import read_node
 
 
 def node_maintenance(ctx, params):

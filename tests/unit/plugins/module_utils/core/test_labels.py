@@ -51,8 +51,8 @@ def test_terms_are_ored_expressions_anded_and_an_empty_term_selects_nothing():
 def test_label_selectors():
     assert not labels.label_selector_matches(None, {"app": "db"})
     assert labels.label_selector_matches({}, {"app": "db"})
-    selector = {"matchLabels": {"app": "db"}, "matchExpressions": [{"key": "tier", "operator": "NotIn",
-                                                                     "values": ["test"]}]}
+    selector = {"matchLabels": {"app": "db"},
+                "matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["test"]}]}
     assert labels.label_selector_matches(selector, {"app": "db"})
     assert not labels.label_selector_matches(selector, {"app": "db", "tier": "test"})
     assert not labels.label_selector_matches(selector, {"app": "web"})
