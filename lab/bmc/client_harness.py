@@ -17,13 +17,13 @@ from __future__ import annotations
 import os
 import re
 import sys
-import time
 
 import requests
 
 from lab.bmc import certs
 from lab.bmc.config import EmulatorConfig, SystemSpec, htpasswd_line
 from lab.bmc.emulator import EmulatorProcess, free_port
+from lab.bmc.standalone import wait_until
 
 USERNAME = "fence-admin"
 PASSWORD = "Fence-S3cret-pw-7d1c"
@@ -74,19 +74,18 @@ class ClientHarness(EmulatorProcess):
                 "--stuck-on", ",".join(self.stuck_on), "--"] + wrapper[3:]
 
     def _wait_ready(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"sushy-emulator exited with {self.process.returncode}; see {self.log_path}")
-            try:
-                # the fake driver creates its Systems (and their persistent state) on the first Systems request
-                if self._get("/redfish/v1/Systems", timeout=2).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"sushy-emulator did not answer within {timeout} s; see {self.log_path}")
+        if not wait_until(self._answers, timeout, interval=0.1):
+            self.stop()
+            raise RuntimeError(f"sushy-emulator did not answer within {timeout} s; see {self.log_path}")
+
+    def _answers(self) -> bool:
+        if self.process.poll() is not None:
+            raise RuntimeError(f"sushy-emulator exited with {self.process.returncode}; see {self.log_path}")
+        try:
+            # the fake driver creates its Systems (and their persistent state) on the first Systems request
+            return self._get("/redfish/v1/Systems", timeout=2).status_code == 200
+        except requests.RequestException:
+            return False
 
     def _get(self, path: str, timeout: float) -> requests.Response:
         return requests.get(self.url + path, auth=self.auth, verify=self.ca_path or False, timeout=timeout)
