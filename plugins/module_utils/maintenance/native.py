@@ -23,6 +23,7 @@ from ansible_collections.workload.availability.plugins.module_utils.core import 
 from ansible_collections.workload.availability.plugins.module_utils.core import nodes
 from ansible_collections.workload.availability.plugins.module_utils.core import objects
 from ansible_collections.workload.availability.plugins.module_utils.core.clock import format_time
+from ansible_collections.workload.availability.plugins.module_utils.core.errors import AvailabilityError
 from ansible_collections.workload.availability.plugins.module_utils.core.node_updates import patch_node
 from ansible_collections.workload.availability.plugins.module_utils.maintenance import marks
 from ansible_collections.workload.availability.plugins.module_utils.maintenance import plan as plans
