@@ -190,13 +190,11 @@ class FenceRun(object):
         if self.fenced_at is None:
             self.fenced_at = self.ctx.monotonic()
         holder = self.lease.held or medik8s.FENCE_PARKED_HOLDER
-        wanted = decisions.remediated_taints(self.node, self.action, self.remediation)
-        before = nodes.taints(self.node)
         note = decisions.record(self.action, self.remediation, holder, format_time(self.ctx.now()))
-        self.patch(lambda node: nodes.node_patch(
+        before, _written = self.patch(lambda node: nodes.node_patch(
             node, taints=decisions.remediated_taints(node, self.action, self.remediation),
             annotations={medik8s.FENCE_RECORD_ANNOTATION: note}), "remediation_taints_applied")
-        self.result["taints_applied"] = [t for t in wanted if not nodes.has_taint(before, t)]
+        self.result["taints_applied"] = [t for t in nodes.taints(self.node) if not nodes.has_taint(before, t)]
         if self.remediation == "resource_deletion":
             for pod in self.cluster.pods_on_node(self.name):
                 if is_mirror_pod(pod):
@@ -235,13 +233,12 @@ class FenceRun(object):
         self.node = recovery.wait_ready(self.ctx, self.name, self.boot_id_before, self.params["wait_timeout"])
 
     def cleanup(self):
-        before = nodes.taints(self.node)
-        removed = self.patch(lambda node: nodes.node_patch(node, taints=decisions.cleaned_taints(node),
-                                                           annotations={medik8s.FENCE_RECORD_ANNOTATION: None}),
-                             "remediation_taints_removed")
+        before, removed = self.patch(lambda node: nodes.node_patch(node, taints=decisions.cleaned_taints(node),
+                                                                   annotations={medik8s.FENCE_RECORD_ANNOTATION: None}),
+                                     "remediation_taints_removed")
         if removed:
             after = nodes.taints(self.node)
-            self.result["taints_removed"] = [t for t in before if not nodes.has_taint(after, t)]
+            self.result["taints_removed"] = [t for t in nodes.taints(before) if not nodes.has_taint(after, t)]
             self.cluster.emit_event(self.node, "FenceRemediationRemoved",
                                     "node Ready again: fence taints removed by %s" % self.lease.run_holder)
 
@@ -265,13 +262,14 @@ class FenceRun(object):
         return record
 
     def patch(self, build, what):
-        """Write the node (re-read and rebuilt when its taints changed under us); True when it changed."""
-        _before, self.node, written = patch_node(self.cluster, self.read_node, build, node=self.node,
-                                                 event=self.ctx.event)
+        """Write the node (re-read and rebuilt when its taints changed under us). Returns the node the written
+        patch was built from (what others had written is not ours to report) and whether it changed."""
+        before, self.node, written = patch_node(self.cluster, self.read_node, build, node=self.node,
+                                                event=self.ctx.event)
         if written:
             self.changed = True
             self.ctx.event(what)
-        return written
+        return before, written
 
     def summary(self):
         parts = ["node %s %s" % (self.name, {"off": "fenced (powered off, confirmed)",

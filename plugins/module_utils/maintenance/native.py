@@ -40,10 +40,11 @@ from ansible_collections.workload.availability.plugins.module_utils.migrations i
 class MaintenanceLease(object):
     """The node lease as holder node-maintenance, renewed at half its duration while the drain runs."""
 
-    def __init__(self, ctx, params):
+    def __init__(self, ctx, params, result):
         self.ctx = ctx
         self.name = params["name"]
         self.duration = params["lease_duration"]
+        self.result = result
         self.renewed_at = None
 
     def acquire(self, node):
@@ -55,7 +56,7 @@ class MaintenanceLease(object):
     def renew_if_due(self):
         if self.ctx.monotonic() - self.renewed_at < self.duration / 2.0:
             return
-        self.acquire(read_node(self.ctx.cluster, self.name))
+        self.acquire(read_node(self.ctx.cluster, self.name, self.result))
         self.ctx.event("lease renewed")
 
 
@@ -72,7 +73,7 @@ class NativeMaintenance(object):
 
     def present(self):
         # 1. the node, and no one else's lease on it
-        node = read_node(self.cluster, self.node_name)
+        node = read_node(self.cluster, self.node_name, self.result)
         now = self.ctx.now()
         lease = read_lease(self.cluster, self.node_name, now, self.result)
         # 2. the plan from a snapshot, and the pre-flight verdict
@@ -106,7 +107,7 @@ class NativeMaintenance(object):
                                drain_progress=0 if not plans.is_drained(plan) else 100)
             return self.result
         # 5. hold the node, mark it, drain it
-        lease_keeper = MaintenanceLease(self.ctx, self.params)
+        lease_keeper = MaintenanceLease(self.ctx, self.params, self.result)
         lease_changed = lease_keeper.acquire(node)
         self.ctx.event("lease acquired" if lease_changed else "lease held", holder=medik8s.MAINTENANCE_HOLDER)
         after, node_changed = self.patch(lambda current: nodes.node_patch(current, **changes_for(current)))
@@ -129,13 +130,15 @@ class NativeMaintenance(object):
         return build
 
     def patch(self, build):
-        _before, after, changed = patch_node(self.cluster, lambda: read_node(self.cluster, self.node_name), build,
-                                             event=self.ctx.event)
+        def read():
+            return read_node(self.cluster, self.node_name, self.result)
+
+        _before, after, changed = patch_node(self.cluster, read, build, event=self.ctx.event)
         return after, changed
 
     def absent(self):
         # 1. the node, what ending maintenance changes, and our queued migrations
-        node = read_node(self.cluster, self.node_name)
+        node = read_node(self.cluster, self.node_name, self.result)
         current = medik8s.maintenance_marks(node)
         changes = marks.absent_changes(node)
         ops = nodes.node_patch(node, **changes)

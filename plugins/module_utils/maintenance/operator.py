@@ -42,7 +42,7 @@ class OperatorMaintenance(object):
 
     def present(self):
         # 1. the node and its CR, if one exists already
-        node = read_node(self.cluster, self.node_name)
+        node = read_node(self.cluster, self.node_name, self.result)
         now = self.ctx.now()
         found = self.existing()
         cr = found[0] if found else None
@@ -117,7 +117,7 @@ class OperatorMaintenance(object):
                                 % (name, self.params["timeout"], nmo.not_succeeded_reason(summary)), self.result)
 
     def absent(self):
-        read_node(self.cluster, self.node_name)
+        read_node(self.cluster, self.node_name, self.result)
         found = self.existing()
         names = sorted(objects.name_of(cr) for cr in found)
         self.result.update(phase="Ended" if found else "NotInMaintenance", drain_progress=None,

@@ -17,10 +17,12 @@ from ansible_collections.workload.availability.plugins.module_utils.core.errors 
 from ansible_collections.workload.availability.plugins.module_utils.maintenance import progress
 
 
-def read_node(cluster, name):
+def read_node(cluster, name, result=None):
+    """The node; when it does not exist the run stops with ``result`` (what was done so far)."""
     node = cluster.get(kinds.NODE, name)
     if node is None:
-        raise AvailabilityError("node %s not found: check the name option (kubectl get nodes lists them)" % name)
+        raise AvailabilityError("node %s not found: check the name option (kubectl get nodes lists them)" % name,
+                                result)
     return node
 
 

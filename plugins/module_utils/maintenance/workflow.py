@@ -44,7 +44,7 @@ def run(ctx, params):
             "mode=operator needs the NodeMaintenance CRD (%s), which this cluster does not serve: install "
             "node-maintenance-operator, or use mode=native or mode=auto" % medik8s.NODE_MAINTENANCE.api_version,
             new_result("native"))
-    node = read_node(ctx.cluster, params["name"])
+    node = read_node(ctx.cluster, params["name"], new_result("native"))
     mode = nmo.choose_mode(params["mode"], crd_served, existing, medik8s.maintenance_record(node) is not None)
     ctx.event("mode chosen", mode=mode, requested=params["mode"], crd_served=crd_served)
     if params["state"] == "absent":
