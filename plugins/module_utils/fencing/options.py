@@ -16,7 +16,7 @@ from ansible_collections.workload.availability.plugins.module_utils.fencing impo
 FENCE_ARGUMENT_SPEC = options.merged(
     {
         "name": {"type": "str", "required": True, "aliases": ["node"]},
-        "action": {"type": "str", "choices": ["off", "on", "reboot", "status"]},
+        "action": {"type": "str", "choices": list(decisions.ACTIONS)},
         "force": {"type": "bool", "default": False},
         "remediation": {"type": "str", "default": "out_of_service_taint", "choices": list(decisions.REMEDIATIONS)},
         "lease_duration": {"type": "int", "default": 3600},
