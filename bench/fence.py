@@ -30,12 +30,12 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(TOP, "tests", "unit", "plugins", "module_utils"))
+sys.path.insert(0, TOP)
 
-from redfish_emulator import Emulator, PASSWORD, USERNAME  # noqa: E402
+from lab.bmc.client_harness import PASSWORD, USERNAME, ClientHarness  # noqa: E402
 
-from ansible_collections.workload.availability.plugins.module_utils import bmc  # noqa: E402
-from ansible_collections.workload.availability.plugins.module_utils import bmc_discovery  # noqa: E402
+from ansible_collections.workload.availability.plugins.module_utils.fencing import bmc  # noqa: E402
+from ansible_collections.workload.availability.plugins.module_utils.fencing import discovery as bmc_discovery  # noqa: E402,E501
 
 FENCE_REDFISH = shutil.which("fence_redfish") or "/usr/sbin/fence_redfish"
 POWER_DELAY = 3
@@ -85,7 +85,7 @@ def redfish_rounds(workdir, rounds):
                for kind in ("ours", "theirs") for i in range(rounds)]
     systems.append({"uuid": STUCK, "name": "never-on", "power_state": "On"})
     results = {"ours_off": [], "theirs_off": [], "ours_reboot": [], "theirs_reboot": []}
-    with Emulator(workdir, systems, tls=True, auth=True, delay=POWER_DELAY, stuck_on=[STUCK]) as emu:
+    with ClientHarness(workdir, systems, tls=True, auth=True, delay=POWER_DELAY, stuck_on=[STUCK]) as emu:
         for i in range(rounds):
             results["ours_off"].append(measure(emu, lambda: ours(emu, system_uuid("ours", i), "power_off")))
             results["theirs_off"].append(measure(emu, lambda: theirs(emu, system_uuid("theirs", i), "off")))

@@ -9,6 +9,7 @@ __metaclass__ = type
 
 class ModuleDocFragment:
     # How our modules talk to the Kubernetes API beyond authentication (which is kubernetes.core.k8s_auth_options).
+    # Matches API_ARG_SPEC in plugins/module_utils/core/options.py.
     DOCUMENTATION = r"""
 options:
   api_retries:

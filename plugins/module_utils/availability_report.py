@@ -11,32 +11,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.workload.availability.plugins.module_utils import leases, nodes
-
-NODE_MACHINE_ANNOTATION = "machine.openshift.io/machine"
-MACHINE_HOST_ANNOTATION = "metal3.io/BareMetalHost"
-
-
-def _name(obj):
-    return (obj.get("metadata") or {}).get("name")
-
-
-def _ref(obj):
-    metadata = obj.get("metadata") or {}
-    return "%s/%s" % (metadata.get("namespace"), metadata.get("name"))
-
-
-def host_for_node(node, machines_by_ref, hosts_by_ref):
-    """The BareMetalHost behind a node: Node -> Machine (annotation) -> BareMetalHost (annotation), as OpenShift
-    links them; a host named like the node when the cluster has no Machine objects. None when not found."""
-    annotations = (node.get("metadata") or {}).get("annotations") or {}
-    machine = machines_by_ref.get(annotations.get(NODE_MACHINE_ANNOTATION))
-    if machine is not None:
-        host_ref = ((machine.get("metadata") or {}).get("annotations") or {}).get(MACHINE_HOST_ANNOTATION)
-        if host_ref in hosts_by_ref:
-            return hosts_by_ref[host_ref]
-    same_name = [host for host in hosts_by_ref.values() if _name(host) == _name(node)]
-    return same_name[0] if len(same_name) == 1 else None
+from ansible_collections.workload.availability.plugins.module_utils import leases
+from ansible_collections.workload.availability.plugins.module_utils import medik8s
+from ansible_collections.workload.availability.plugins.module_utils.core import nodes
+from ansible_collections.workload.availability.plugins.module_utils.core.clock import format_time
+from ansible_collections.workload.availability.plugins.module_utils.core.objects import key_of, labels_of, name_of
 
 
 def _taint_text(taint):
@@ -53,7 +32,7 @@ def _lease_view(lease, now):
     return {
         "holder": leases.holder(lease),
         "valid": leases.is_valid(lease, now),
-        "expires": leases.format_time(expiry) if expiry else None,
+        "expires": format_time(expiry) if expiry else None,
     }
 
 
@@ -69,35 +48,31 @@ def _vmi_node(vmi):
 
 def summarise(node_list, lease_list, vmi_list, machine_list, host_list, now):
     """The report: {"nodes": [...], "unplaced_vmis": [...], "summary": {...}}, nodes sorted by name."""
-    leases_by_node = dict((_name(lease)[len("node-"):], lease) for lease in lease_list
-                          if (_name(lease) or "").startswith("node-"))
-    machines_by_ref = dict((_ref(machine), machine) for machine in machine_list)
-    hosts_by_ref = dict((_ref(host), host) for host in host_list)
-    node_names = set(_name(node) for node in node_list)
+    leases_by_name = dict((name_of(lease), lease) for lease in lease_list)
+    node_names = set(name_of(node) for node in node_list)
     vmis_by_node = {}
     unplaced = []
-    for vmi in sorted(vmi_list, key=_ref):
+    for vmi in sorted(vmi_list, key=key_of):
         if _vmi_node(vmi) in node_names:
             vmis_by_node.setdefault(_vmi_node(vmi), []).append(_vmi_view(vmi))
         else:
             unplaced.append(dict(_vmi_view(vmi), node=_vmi_node(vmi)))
 
     report = []
-    for node in sorted(node_list, key=_name):
-        name = _name(node)
-        host = host_for_node(node, machines_by_ref, hosts_by_ref)
-        labels = (node.get("metadata") or {}).get("labels") or {}
+    for node in sorted(node_list, key=name_of):
+        name = name_of(node)
+        host = medik8s.host_for_node(node, machine_list, host_list)
         report.append({
             "name": name,
             "ready": nodes.ready_status(node),
             "schedulable": not nodes.is_unschedulable(node),
             "roles": nodes.roles(node),
             "taints": [_taint_text(taint) for taint in nodes.taints(node)],
-            "lease": _lease_view(leases_by_node.get(name), now),
-            "excluded_from_remediation": nodes.EXCLUDE_FROM_REMEDIATION_LABEL in labels,
+            "lease": _lease_view(leases_by_name.get(medik8s.lease_name(name)), now),
+            "excluded_from_remediation": medik8s.EXCLUDE_FROM_REMEDIATION_LABEL in labels_of(node),
             "system_uuid": nodes.system_uuid(node),
             "host": None if host is None else {
-                "name": _ref(host),
+                "name": key_of(host),
                 "powered_on": (host.get("status") or {}).get("poweredOn"),
             },
             "vmis": vmis_by_node.get(name, []),

@@ -168,29 +168,44 @@ timeline:
   elements: dict
 """
 
-import datetime
-
 from ansible_collections.workload.availability.plugins.module_utils import availability_report
-from ansible_collections.workload.availability.plugins.module_utils import cluster as api
-from ansible_collections.workload.availability.plugins.module_utils.errors import ClusterError
-from ansible_collections.workload.availability.plugins.module_utils.leases import LEASE_NAMESPACE
-from ansible_collections.workload.availability.plugins.module_utils.module import AvailabilityModule
+from ansible_collections.workload.availability.plugins.module_utils import medik8s
+from ansible_collections.workload.availability.plugins.module_utils.core import kinds
+from ansible_collections.workload.availability.plugins.module_utils.core.clock import utcnow
+from ansible_collections.workload.availability.plugins.module_utils.core.errors import AvailabilityError
+from ansible_collections.workload.availability.plugins.module_utils.core.module import AvailabilityModule
+from ansible_collections.workload.availability.plugins.module_utils.core.workflow import Outcome
 
 
 def read_snapshot(cluster, label_selector):
     served = {
-        "kubevirt": cluster.served(api.VMI.api_version, api.VMI.kind),
-        "baremetalhosts": cluster.served(api.BAREMETALHOST.api_version, api.BAREMETALHOST.kind),
-        "machines": cluster.served(api.MACHINE.api_version, api.MACHINE.kind),
+        "kubevirt": cluster.served(kinds.VMI),
+        "baremetalhosts": cluster.served(kinds.BAREMETALHOST),
+        "machines": cluster.served(kinds.MACHINE),
     }
     snapshot = {
-        "nodes": cluster.list(api.NODE, label_selector=label_selector),
-        "leases": cluster.list(api.LEASE, namespace=LEASE_NAMESPACE),
-        "vmis": cluster.list(api.VMI) if served["kubevirt"] else [],
-        "machines": cluster.list(api.MACHINE) if served["machines"] else [],
-        "hosts": cluster.list(api.BAREMETALHOST) if served["baremetalhosts"] else [],
+        "nodes": cluster.list(kinds.NODE, label_selector=label_selector),
+        "leases": cluster.list(kinds.LEASE, namespace=medik8s.LEASE_NAMESPACE),
+        "vmis": cluster.list(kinds.VMI) if served["kubevirt"] else [],
+        "machines": cluster.list(kinds.MACHINE) if served["machines"] else [],
+        "hosts": cluster.list(kinds.BAREMETALHOST) if served["baremetalhosts"] else [],
     }
     return snapshot, served
+
+
+def report(ctx, params):
+    """The read-only report as a workflow: one snapshot, the pure summary."""
+    snapshot, served = read_snapshot(ctx.cluster, params["label_selector"])
+    ctx.event("read", **dict((kind, len(items)) for kind, items in snapshot.items()))
+    wanted = params["nodes"]
+    if wanted:
+        missing = sorted(set(wanted) - set(node["metadata"]["name"] for node in snapshot["nodes"]))
+        if missing:
+            raise AvailabilityError("nodes not found: %s" % ", ".join(missing), {"missing": missing})
+        snapshot["nodes"] = [node for node in snapshot["nodes"] if node["metadata"]["name"] in wanted]
+    summary = availability_report.summarise(
+        snapshot["nodes"], snapshot["leases"], snapshot["vmis"], snapshot["machines"], snapshot["hosts"], utcnow())
+    return Outcome(False, availability_report.one_line(summary["summary"]), dict(summary, served=served))
 
 
 def main():
@@ -201,21 +216,7 @@ def main():
         },
         supports_check_mode=True,
     )
-    try:
-        snapshot, served = read_snapshot(module.cluster, module.params["label_selector"])
-    except ClusterError as exc:
-        module.fail(str(exc), error=exc.to_dict())
-    module.event("read", **dict((kind, len(items)) for kind, items in snapshot.items()))
-    wanted = module.params["nodes"]
-    if wanted:
-        missing = sorted(set(wanted) - set(node["metadata"]["name"] for node in snapshot["nodes"]))
-        if missing:
-            module.fail("nodes not found: %s" % ", ".join(missing), missing=missing)
-        snapshot["nodes"] = [node for node in snapshot["nodes"] if node["metadata"]["name"] in wanted]
-    report = availability_report.summarise(
-        snapshot["nodes"], snapshot["leases"], snapshot["vmis"], snapshot["machines"], snapshot["hosts"],
-        datetime.datetime.now(datetime.timezone.utc))
-    module.exit(False, availability_report.one_line(report["summary"]), served=served, **report)
+    module.run(report, module.params)
 
 
 if __name__ == "__main__":

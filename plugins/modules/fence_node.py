@@ -43,6 +43,8 @@ extends_documentation_fragment:
   - kubernetes.core.k8s_auth_options
   - workload.availability.cluster
   - workload.availability.cluster.ACTION_GROUP
+  - workload.availability.wait
+  - workload.availability.bmc
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
@@ -102,14 +104,6 @@ options:
     type: str
     choices: [out_of_service_taint, resource_deletion, none]
     default: out_of_service_taint
-  wait_timeout:
-    description:
-      - Seconds to wait for each of (1) the node's pods to be gone and its VMs to run elsewhere, and (2) the node to
-        become Ready after power-on.
-      - When a wait ends first the module fails, reporting what is still pending; the node stays fenced and a rerun
-        continues.
-    type: int
-    default: 300
   reason:
     description:
       - Why the node is powered, for example V(rolling maintenance, firmware update). Returned in RV(reason), written
@@ -119,126 +113,10 @@ options:
     description:
       - Seconds the node lease stays held by C(workload.availability.fence_node) after a run that leaves the node
         fenced (powered off), so that maintenance or another remediator does not take the node meanwhile.
+      - At least 60; the medik8s operators look at a taken lease again after a minute.
     type: int
     default: 3600
-  bmc:
-    description:
-      - The BMC given directly. Each value set here overrides the value of the other sources.
-    type: dict
-    suboptions:
-      address:
-        description:
-          - V(host:port) or V(https://host:port) of a Redfish BMC, a C(http://) URL for a BMC without TLS, or a
-            metal3 address (V(redfish://), V(redfish+http://), V(redfish-virtualmedia://),
-            V(idrac-virtualmedia://), V(ipmi://)). A path in the address is used as O(bmc.systems_uri).
-        type: str
-      username:
-        description:
-          - BMC user. The environment variable E(BMC_USERNAME) is used when not set.
-        type: str
-      password:
-        description:
-          - BMC password. The environment variable E(BMC_PASSWORD) is used when not set. Never returned or logged.
-        type: str
-      systems_uri:
-        description:
-          - Path of the node's System, for example V(/redfish/v1/Systems/1). When not set, C(--systems-uri) of the
-            fence parameters or the path of the BareMetalHost's address; without any, the System whose UUID equals
-            the node's C(status.nodeInfo.systemUUID) is used.
-          - When the node reports a C(systemUUID), the System's UUID must equal it, whichever way it was found.
-        type: str
-      validate_certs:
-        description:
-          - Verify the BMC's TLS certificate. When not set, certificates are verified unless the fence parameters
-            say C(--ssl-insecure) or the BareMetalHost says C(disableCertificateVerification).
-          - Set V(false) only for a BMC whose certificate cannot be checked; prefer O(bmc.ca_path).
-        type: bool
-      ca_path:
-        description:
-          - PEM file with the CA certificate(s) that signed the BMC's certificate. Implies verification.
-        type: path
-      timeout:
-        description:
-          - Seconds one request to the BMC may take (connection and answer).
-        type: int
-        default: 10
-      retries:
-        description:
-          - Retries of a request that failed with a server error (HTTP 5xx) or a lost connection.
-        type: int
-        default: 2
-      retry_interval:
-        description:
-          - Seconds between retries.
-        type: float
-        default: 1.0
-      power_timeout:
-        description:
-          - Seconds to wait for the power state to reach the expected value after each power command.
-          - When not set, C(--power-timeout) of the fence parameters, else 60.
-        type: int
-  bmc_from:
-    description:
-      - Which source gives the BMC.
-      - V(auto) uses O(bmc.address), else the fence parameters, else the node's BareMetalHost.
-      - V(options) uses only O(bmc); V(parameters) the fence parameters (and O(bmc) overrides); V(baremetalhost)
-        the BareMetalHost linked to the node (through its C(machine.openshift.io/machine) annotation and the
-        Machine's C(metal3.io/BareMetalHost) annotation, else the BareMetalHost named like the node) with its
-        C(spec.bmc.credentialsName) Secret.
-    type: str
-    choices: [auto, options, parameters, baremetalhost]
-    default: auto
-  baremetalhost_namespace:
-    description:
-      - Namespace searched for a BareMetalHost named like the node.
-    type: str
-    default: openshift-machine-api
-  agent:
-    description:
-      - Fence agent name as in C(FenceAgentsRemediationTemplate) C(spec.agent), for example V(fence_redfish) or
-        V(fence_ipmilan).
-      - V(fence_redfish) is handled by the module's own Redfish client, which verifies power state; its parameters
-        are mapped (C(--ip), C(--ipport), C(--username), C(--password), C(--systems-uri), C(--redfish-uri),
-        C(--ssl-insecure), C(--power-timeout)). C(--hostname) is accepted as C(--ip).
-      - Any other agent runs as the installed ClusterLabs binary with the parameters unchanged, given on its
-        standard input so the password does not appear in the process list. Its C(--action status) confirms
-        every power change.
-    type: str
-  use_agent_binary:
-    description:
-      - Run the C(fence_redfish) binary instead of the built-in Redfish client.
-    type: bool
-    default: false
-  parameters:
-    description:
-      - Shared fence-agent parameters (C(sharedparameters) of Fence Agents Remediation), keyed by the agent's option
-        name such as C(--ip). C({{.NodeName}}) in a value is replaced by the node name; escape it in playbooks
-        as C({{ '{{.NodeName}}' }}) or use C(!unsafe).
-    type: dict
-    aliases: [sharedparameters, shared_parameters]
-  node_parameters:
-    description:
-      - Per-node parameters (C(nodeparameters)), a mapping of option name to a mapping of node name to value.
-        They override O(parameters).
-    type: dict
-    aliases: [nodeparameters]
-  secret:
-    description:
-      - V(namespace/name) of the shared Secret (C(sharedSecretName)). Every key is a parameter name, for example
-        C(--password); C({{.NodeName}}) is rendered in its values.
-      - A key that repeats a parameter of O(parameters) or O(node_parameters) is an error, as in Fence Agents
-        Remediation.
-    type: str
-    aliases: [shared_secret]
-  node_secret:
-    description:
-      - V(namespace/name) of this node's Secret (C(nodeSecretNames) entry). Its keys override the shared Secret.
-    type: str
 notes:
-  - The parameter set must identify the node, as Fence Agents Remediation requires; C({{.NodeName}}) in a shared
-    parameter or the shared Secret, a O(node_parameters) entry for this node, or O(node_secret). Node parameters
-    that name only other nodes do not identify this one.
-  - Values read from Secrets and every password are removed from the module's output.
   - The run lease has the holder C(workload.availability.fence_node/<run id>); between runs a fenced node's lease
     is held by C(workload.availability.fence_node).
 seealso:
@@ -427,101 +305,23 @@ diff:
   sample: {"before": {"taints": []}, "after": {"taints": [{"key": "node.kubernetes.io/out-of-service"}]}}
 """
 
-from ansible.module_utils.basic import env_fallback, missing_required_lib
+from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.workload.availability.plugins.module_utils import bmc as bmc_adapter
-from ansible_collections.workload.availability.plugins.module_utils.errors import ClusterError
-from ansible_collections.workload.availability.plugins.module_utils.fence_workflow import (
-    FenceFailed,
-    FenceRun,
-    split_secret_ref,
+from ansible_collections.workload.availability.plugins.module_utils.core.module import AvailabilityModule
+from ansible_collections.workload.availability.plugins.module_utils.fencing import bmc as bmc_adapter
+from ansible_collections.workload.availability.plugins.module_utils.fencing.options import (
+    FENCE_ARGUMENT_SPEC,
+    input_errors,
 )
-from ansible_collections.workload.availability.plugins.module_utils.module import AvailabilityModule
-
-BMC_SPEC = {
-    "address": {"type": "str"},
-    "username": {"type": "str", "fallback": (env_fallback, ["BMC_USERNAME"])},
-    "password": {"type": "str", "no_log": True, "fallback": (env_fallback, ["BMC_PASSWORD"])},
-    "systems_uri": {"type": "str"},
-    "validate_certs": {"type": "bool"},
-    "ca_path": {"type": "path"},
-    "timeout": {"type": "int", "default": 10},
-    "retries": {"type": "int", "default": 2},
-    "retry_interval": {"type": "float", "default": 1.0},
-    "power_timeout": {"type": "int"},
-}
-
-ARGUMENT_SPEC = {
-    "name": {"type": "str", "required": True, "aliases": ["node"]},
-    "action": {"type": "str", "choices": ["off", "on", "reboot", "status"]},
-    "force": {"type": "bool", "default": False},
-    "remediation": {"type": "str", "default": "out_of_service_taint",
-                    "choices": ["out_of_service_taint", "resource_deletion", "none"]},
-    "wait_timeout": {"type": "int", "default": 300},
-    "lease_duration": {"type": "int", "default": 3600},
-    "reason": {"type": "str"},
-    "bmc": {"type": "dict", "options": BMC_SPEC},
-    "bmc_from": {"type": "str", "default": "auto", "choices": ["auto", "options", "parameters", "baremetalhost"]},
-    "baremetalhost_namespace": {"type": "str", "default": "openshift-machine-api"},
-    "agent": {"type": "str"},
-    "use_agent_binary": {"type": "bool", "default": False},
-    "parameters": {"type": "dict", "aliases": ["sharedparameters", "shared_parameters"]},
-    "node_parameters": {"type": "dict", "aliases": ["nodeparameters"]},
-    "secret": {"type": "str", "aliases": ["shared_secret"], "no_log": False},
-    "node_secret": {"type": "str", "no_log": False},
-}
-
-
-def input_errors(params):
-    """Problems with the options themselves, found before anything is read or changed."""
-    errors = []
-    for option in ("wait_timeout", "lease_duration"):
-        if params[option] < 1:
-            errors.append("%s must be at least 1 second, got %s" % (option, params[option]))
-    bmc = params.get("bmc") or {}
-    for option, minimum in (("timeout", 1), ("retries", 0), ("power_timeout", 1)):
-        if bmc.get(option) is not None and bmc[option] < minimum:
-            errors.append("bmc.%s must be at least %s, got %s" % (option, minimum, bmc[option]))
-    if bmc.get("retry_interval") is not None and bmc["retry_interval"] < 0:
-        errors.append("bmc.retry_interval must not be negative")
-    for option in ("parameters", "node_parameters"):
-        for key in (params.get(option) or {}):
-            if not str(key).startswith("-"):
-                errors.append("%s key %r is not a fence-agent option: write it as the agent does, e.g. --%s"
-                              % (option, key, key))
-    for option in ("secret", "node_secret"):
-        if params.get(option):
-            try:
-                split_secret_ref(params[option], option)
-            except FenceFailed as error:
-                errors.append(error.msg)
-    if params["bmc_from"] == "parameters" and not params.get("agent"):
-        errors.append("bmc_from=parameters needs agent (for Redfish: agent=fence_redfish)")
-    return errors
+from ansible_collections.workload.availability.plugins.module_utils.fencing.workflow import fence_node
 
 
 def main():
-    mod = AvailabilityModule(ARGUMENT_SPEC, supports_check_mode=True)
-    errors = input_errors(mod.params)
-    if errors:
-        mod.fail("invalid options: " + "; ".join(errors), node=mod.params["name"])
-    if not bmc_adapter.HAS_SUSHY and (mod.params.get("bmc") or mod.params.get("agent") == "fence_redfish"):
-        mod.module.fail_json(msg=missing_required_lib("sushy"), exception=str(bmc_adapter.SUSHY_IMPORT_ERROR))
-    run = FenceRun(mod)
-    try:
-        msg = run.run()
-    except FenceFailed as error:
-        mod.fail(error.msg, changed=run.changed, **finish(run))
-    except ClusterError as error:
-        mod.fail("%s (node %s)" % (error, run.name), changed=run.changed, **finish(run))
-    mod.exit(run.changed, msg, **finish(run))
-
-
-def finish(run):
-    result = dict(run.result)
-    if run.bmc is not None:
-        result["bmc_requests"] = run.bmc.requests
-    return result
+    module = AvailabilityModule(FENCE_ARGUMENT_SPEC, supports_check_mode=True)
+    module.fail_on(input_errors(module.params), "invalid options: ", node=module.params["name"])
+    if not bmc_adapter.HAS_SUSHY and (module.params.get("bmc") or module.params.get("agent") == "fence_redfish"):
+        module.module.fail_json(msg=missing_required_lib("sushy"), exception=str(bmc_adapter.SUSHY_IMPORT_ERROR))
+    module.run(fence_node, module.params)
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ extends_documentation_fragment:
   - kubernetes.core.k8s_auth_options
   - workload.availability.cluster
   - workload.availability.cluster.ACTION_GROUP
+  - workload.availability.drain
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
@@ -100,53 +101,11 @@ options:
     type: str
     choices: [scheduler, balanced]
     default: scheduler
-  non_migratable:
-    description:
-      - What happens to VMs that cannot be live-migrated (their C(LiveMigratable) condition is not V(True)).
-      - V(fail) refuses the maintenance before anything is changed, naming the VMs.
-      - V(shutdown) deletes their VirtualMachineInstance gracefully; the VirtualMachine's run strategy decides
-        whether it starts again on another node. Each one is listed in RV(shut_down).
-      - V(skip) leaves them running on the node; the node is cordoned and tainted, and they are listed in
-        RV(left_on_node).
-    type: str
-    choices: [fail, shutdown, skip]
-    default: fail
-  delete_options:
-    description:
-      - How pods are removed, named as in M(kubernetes.core.k8s_drain).
-      - DaemonSet pods and mirror (static) pods are always left on the node.
-    type: dict
-    default: {}
-    suboptions:
-      terminate_grace_period:
-        description:
-          - Grace period in seconds given to each evicted pod (and each VM shut down with
-            O(non_migratable=shutdown)). Unset uses each pod's own C(terminationGracePeriodSeconds).
-        type: int
-      force:
-        description:
-          - Also remove pods that no controller manages. They are not recreated anywhere.
-          - Without it such pods block the maintenance before anything is changed.
-        type: bool
-        default: false
-      delete_emptydir_data:
-        description:
-          - Also remove pods that use C(emptyDir) volumes; their local data is lost.
-          - Without it such pods block the maintenance before anything is changed.
-        type: bool
-        default: false
-  pod_selectors:
-    description:
-      - Label selectors (kubectl syntax, for example V(app=web) or V(tier in (front,back))). When given, only pods
-        matching at least one of them are drained; the others stay and are listed in RV(left_on_node).
-      - VMs are moved regardless.
-    type: list
-    elements: str
-    aliases: [label_selectors]
   lease_duration:
     description:
       - Seconds the node lease C(medik8s-leases/node-<name>) (holder C(node-maintenance)) stays valid without
         renewal. It is renewed during long drains and released by O(state=absent).
+      - At least 60; the medik8s operators look at a taken lease again after a minute.
     type: int
     default: 3600
 notes:
@@ -301,106 +260,20 @@ api_requests:
   sample: 57
 """
 
-import traceback
-
-from ansible_collections.workload.availability.plugins.module_utils.module import AvailabilityModule
-
-try:
-    from ansible_collections.workload.availability.plugins.module_utils import maintenance_operator
-    from ansible_collections.workload.availability.plugins.module_utils.drain import parse_selector
-    from ansible_collections.workload.availability.plugins.module_utils.errors import ClusterError
-    from ansible_collections.workload.availability.plugins.module_utils.leases import LeaseContended, LeaseHeld
-    from ansible_collections.workload.availability.plugins.module_utils.maintenance import MaintenanceFailed
-    IMPORT_ERROR = None
-except ImportError:
-    IMPORT_ERROR = traceback.format_exc()
-
-ARGUMENT_SPEC = dict(
-    name=dict(type="str", required=True, aliases=["node"]),
-    state=dict(type="str", choices=["present", "absent"], default="present"),
-    reason=dict(type="str"),
-    requested_by=dict(type="str"),
-    mode=dict(type="str", choices=["auto", "native", "operator"], default="auto"),
-    timeout=dict(type="int", default=600),
-    placement=dict(type="str", choices=["scheduler", "balanced"], default="scheduler"),
-    non_migratable=dict(type="str", choices=["fail", "shutdown", "skip"], default="fail"),
-    delete_options=dict(type="dict", default={}, options=dict(
-        terminate_grace_period=dict(type="int"),
-        force=dict(type="bool", default=False),
-        delete_emptydir_data=dict(type="bool", default=False),
-    )),
-    pod_selectors=dict(type="list", elements="str", aliases=["label_selectors"]),
-    lease_duration=dict(type="int", default=3600),
+from ansible_collections.workload.availability.plugins.module_utils.core.module import AvailabilityModule
+from ansible_collections.workload.availability.plugins.module_utils.maintenance.options import (
+    MAINTENANCE_ARGUMENT_SPEC,
+    input_errors,
 )
-
-
-def validate(params):
-    """Problems with the options, each naming the option and the fix (empty when fine)."""
-    problems = []
-    if not (params.get("name") or "").strip():
-        problems.append("name must be a node name (kubectl get nodes lists them)")
-    if params["timeout"] < 1:
-        problems.append("timeout must be at least 1 second, got %s" % params["timeout"])
-    if params["lease_duration"] < 60:
-        problems.append("lease_duration must be at least 60 seconds, got %s" % params["lease_duration"])
-    grace = (params.get("delete_options") or {}).get("terminate_grace_period")
-    if grace is not None and grace < 0:
-        problems.append("delete_options.terminate_grace_period must be 0 or more seconds, got %s" % grace)
-    for text in params.get("pod_selectors") or []:
-        try:
-            parse_selector(text)
-        except ValueError as exc:
-            problems.append("pod_selectors: %s; use kubectl label selector syntax such as app=web" % exc)
-    return problems
+from ansible_collections.workload.availability.plugins.module_utils.maintenance.workflow import node_maintenance
 
 
 def main():
-    module = AvailabilityModule(ARGUMENT_SPEC)
-    if IMPORT_ERROR:
-        module.fail("could not import the module's helpers", exception=IMPORT_ERROR)
+    module = AvailabilityModule(MAINTENANCE_ARGUMENT_SPEC)
     params = dict(module.params)
     params["delete_options"] = dict(params.get("delete_options") or {})
-    problems = validate(params)
-    if problems:
-        module.fail("; ".join(problems))
-    result = {}
-    try:
-        result = maintenance_operator.run(module.cluster, params, module.event, check_mode=module.check_mode)
-    except MaintenanceFailed as exc:
-        module.fail(exc.msg, **_public(exc.result))
-    except (LeaseHeld, LeaseContended) as exc:
-        module.fail("refusing maintenance: %s" % exc)
-    except ClusterError as exc:
-        module.fail("node_maintenance of %s stopped: %s; rerun to continue from the cluster's state"
-                    % (params["name"], exc), error=exc.to_dict())
-    changed = bool(result.pop("changed", False))
-    public = _public(result)
-    module.exit(changed, summary(params, public, changed), **public)
-
-
-def _public(result):
-    result = dict(result)
-    diff = result.pop("diff", None)
-    result.pop("changed", None)
-    if diff is not None:
-        result["diff"] = diff
-    return result
-
-
-def summary(params, result, changed):
-    name = params["name"]
-    if params["state"] == "absent":
-        return ("maintenance of node %s ended" % name) if changed else ("node %s is not in maintenance" % name)
-    if result.get("phase") == "Planned":
-        plan = result.get("plan") or {}
-        return "check mode: node %s would be put into maintenance: %d pods to evict, %d VMs to migrate" % (
-            name, len(plan.get("evict") or []), len(plan.get("migrate") or []))
-    if not changed:
-        return "node %s is already in maintenance and drained" % name
-    return ("node %s is in maintenance (%s mode): %d pods evicted, %d VMs migrated, %d shut down, "
-            "%d left on the node on purpose (see left_on_node)") % (
-        name, result.get("mode"), len(result.get("evicted") or []), len(result.get("migrated") or []),
-        len(result.get("shut_down") or []), len(result.get("left_on_node") or []))
+    module.fail_on(input_errors(params))
+    module.run(node_maintenance, params)
 
 
 if __name__ == "__main__":

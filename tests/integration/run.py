@@ -8,7 +8,8 @@ Layout: tests/integration/targets/<target>/, one of two kinds:
                  tasks/, files/ and other subdirectories are theirs to include
     lab_args     optional: one line of extra `python -m lab up` options (e.g. --scenario small --seed 3)
   pytest targets (a test_*.py file present)
-    test_*.py    pytest drivers that start their own labs (lab.testing) and run ansible-playbook themselves
+    test_*.py    pytest drivers that start their own labs (lab.testing) and run ansible-playbook through
+                 playbook_runner.py (tests/integration/conftest.py makes both importable)
   aliases        optional: a line `disabled` skips the target (reported)
 
 Usage: run.py [TARGET ...] [--jobs N] [--keep-labs]

@@ -6,27 +6,18 @@ import base64
 import json
 import os
 import shutil
-import subprocess
-import sys
 import time
 
 import pytest
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
-PLAYBOOK = os.path.join(os.path.dirname(__file__), "run_fence.yml")
+from playbook_runner import run_module
+
+PLAYBOOK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "run_fence.yml")
 FENCE_REDFISH = shutil.which("fence_redfish") or "/usr/sbin/fence_redfish"
 
 
-def run_fence(lab, tmp_path, **fence_args):
-    args_file = tmp_path / "fence_args.json"
-    result_file = tmp_path / "fence_result.json"
-    args_file.write_text(json.dumps({"fence_args": fence_args, "result_file": str(result_file)}))
-    inventory = os.path.join(lab.workdir, "inventory.yml")
-    proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", inventory,
-                           PLAYBOOK, "-e", "@" + str(args_file)], cwd=ROOT, capture_output=True, text=True,
-                          timeout=600, check=False)
-    assert proc.returncode == 0, proc.stdout[-3000:]
-    return json.loads(result_file.read_text())
+def run_fence(lab, **fence_args):
+    return run_module(lab, PLAYBOOK, {"fence_args": fence_args}, inventory=True)
 
 
 def bmc_vars(lab, node):
@@ -47,25 +38,25 @@ def wait_not_ready(lab, node, timeout=60):
 
 
 @pytest.mark.lab(bmc_tls=True)
-def test_tls_verification_default_custom_ca_and_insecure(lab, tmp_path):
+def test_tls_verification_default_custom_ca_and_insecure(lab):
     node = "worker-0"
     bmc = bmc_vars(lab, node)
     assert bmc["bmc_address"].startswith("https://") and bmc["bmc_ca_path"]
     explicit = {"address": bmc["bmc_address"], "username": bmc["bmc_username"], "password": bmc["bmc_password"],
                 "systems_uri": bmc["bmc_systems_uri"]}
 
-    unverified = run_fence(lab, tmp_path, name=node, action="status", bmc=explicit)
+    unverified = run_fence(lab, name=node, action="status", bmc=explicit)
     assert unverified["failed"] and unverified["bmc_error"]["kind"] == "tls"
     assert "ca_path" in unverified["msg"]
 
-    with_ca = run_fence(lab, tmp_path, name=node, action="status", bmc=dict(explicit, ca_path=bmc["bmc_ca_path"]))
+    with_ca = run_fence(lab, name=node, action="status", bmc=dict(explicit, ca_path=bmc["bmc_ca_path"]))
     assert not with_ca.get("failed") and with_ca["power_state"]["before"] == "On"
     assert with_ca["bmc"]["validate_certs"] is True
 
-    insecure = run_fence(lab, tmp_path, name=node, action="status", bmc=dict(explicit, validate_certs=False))
+    insecure = run_fence(lab, name=node, action="status", bmc=dict(explicit, validate_certs=False))
     assert not insecure.get("failed") and insecure["bmc"]["validate_certs"] is False
 
-    from_host = run_fence(lab, tmp_path, name=node, action="status", bmc_from="baremetalhost",
+    from_host = run_fence(lab, name=node, action="status", bmc_from="baremetalhost",
                           bmc={"ca_path": bmc["bmc_ca_path"]})
     assert not from_host.get("failed") and from_host["bmc"]["source"] == "baremetalhost"
     assert from_host["bmc"]["address"].startswith("https://")
@@ -75,7 +66,7 @@ def test_tls_verification_default_custom_ca_and_insecure(lab, tmp_path):
 
 @pytest.mark.skipif(not os.access(FENCE_REDFISH, os.X_OK), reason="fence_redfish (Debian fence-agents) not installed")
 @pytest.mark.lab(bmc_tls=True)
-def test_fence_redfish_binary_fences_a_dead_node(lab, tmp_path):
+def test_fence_redfish_binary_fences_a_dead_node(lab):
     node = "worker-1"
     bmc = bmc_vars(lab, node)
     host, port = bmc["bmc_address"].split("://", 1)[1].rstrip("/").rsplit(":", 1)
@@ -90,7 +81,7 @@ def test_fence_redfish_binary_fences_a_dead_node(lab, tmp_path):
               "--systems-uri": bmc["bmc_systems_uri"]}
     lab.fail(node, "power-off")
     wait_not_ready(lab, node)
-    fenced = run_fence(lab, tmp_path, name=node, action="off", agent="fence_redfish", use_agent_binary=True,
+    fenced = run_fence(lab, name=node, action="off", agent="fence_redfish", use_agent_binary=True,
                        secret="openshift-workload-availability/fence-agents-credentials-shared",
                        parameters=shared, node_parameters={"--ip": {node: host}}, wait_timeout=120)
     assert not fenced.get("failed"), fenced["msg"]
@@ -101,7 +92,7 @@ def test_fence_redfish_binary_fences_a_dead_node(lab, tmp_path):
     assert fenced["vms_pending"] == []
     assert bmc["bmc_password"] not in json.dumps(fenced)
 
-    back = run_fence(lab, tmp_path, name=node, action="on", agent="fence_redfish", use_agent_binary=True,
+    back = run_fence(lab, name=node, action="on", agent="fence_redfish", use_agent_binary=True,
                      secret="openshift-workload-availability/fence-agents-credentials-shared",
                      parameters=shared, node_parameters={"--ip": {node: host}}, wait_timeout=120)
     assert not back.get("failed"), back["msg"]

@@ -2,10 +2,12 @@
 mode, marks, lease, evictions (grace 0, so no kubelet is needed to finish them), idempotence, ending maintenance.
 Nodes and pods are created directly in the lab's store; the module talks to the lab over HTTP."""
 import datetime
+import os
 
 import pytest
 
 from nm_helpers import lease, node, node_state, pod, run_module
+from playbook_runner import ROOT, run_playbook
 
 DRAIN = {"key": "medik8s.io/drain", "effect": "NoSchedule"}
 UNSCHED = {"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"}
@@ -173,27 +175,18 @@ def test_throttling_and_conflicts_are_not_failures(lab):
 
 
 def test_maintenance_playbook_on_and_off(lab):
-    import os
-    import subprocess
-    from nm_helpers import ROOT
     three_workers(lab)
     lab.store.create("pods", pod("web", "w1", owner=None))
-    env = dict(os.environ, K8S_AUTH_KUBECONFIG=lab.kubeconfig_path, ANSIBLE_LOCALHOST_WARNING="false",
-               ANSIBLE_NOCOLOR="1")
     playbook = os.path.join(ROOT, "playbooks", "maintenance.yml")
-    ansible = os.path.join(ROOT, ".venv", "bin", "ansible-playbook")
-    refused = subprocess.run([ansible, playbook, "-e", "node=w1"], env=env, capture_output=True, text=True,
-                             check=False)
+    refused = run_playbook(lab, playbook, {"node": "w1"})
     assert refused.returncode != 0 and "set force=true" in refused.stdout
     lab.store.delete("pods", "default", "web", grace_period_seconds=0)
-    on = subprocess.run([ansible, playbook, "-e", "node=w1", "-e", "state=present", "-e", 'reason="disk swap"'],
-                        env=env, capture_output=True, text=True, check=False)
+    on = run_playbook(lab, playbook, {"node": "w1", "state": "present", "reason": "disk swap"})
     assert on.returncode == 0, on.stdout[-2000:]
     assert "node w1 is in maintenance" in on.stdout
     assert node_state(lab, "w1")["annotations"]["workload.availability/maintenance-reason"] == "disk swap"
-    off = subprocess.run([ansible, playbook, "-e", "node=w1", "-e", "state=absent"], env=env, capture_output=True,
-                         text=True, check=False)
+    off = run_playbook(lab, playbook, {"node": "w1", "state": "absent"})
     assert off.returncode == 0 and "maintenance of node w1 ended" in off.stdout
     assert not node_state(lab, "w1")["unschedulable"]
-    missing = subprocess.run([ansible, playbook], env=env, capture_output=True, text=True, check=False)
+    missing = run_playbook(lab, playbook)
     assert missing.returncode != 0 and "pass the node and the state" in missing.stdout

@@ -6,7 +6,8 @@ import time
 
 import pytest
 
-from nm_helpers import node, node_state, run_module, read_result
+from nm_helpers import node, node_state, run_module
+from playbook_runner import read_result
 
 NM_KEY = "nodemaintenances.nodemaintenance.medik8s.io"
 

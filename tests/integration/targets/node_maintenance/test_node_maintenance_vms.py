@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from nm_helpers import lease, node_state, read_result, run_module
+from nm_helpers import lease, node_state, run_module
+from playbook_runner import read_result
 
 VMI_KEY = "virtualmachineinstances.kubevirt.io"
 VMIM_KEY = "virtualmachineinstancemigrations.kubevirt.io"

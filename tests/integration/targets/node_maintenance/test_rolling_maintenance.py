@@ -2,13 +2,12 @@
 (the default: a wait without BMC variables, a power-cycle through the node's BMC with the lab's inventory), Ready,
 maintenance off and the settle wait; the roll stops at the first failure with a message naming the node, and the
 nodes after it are not touched."""
-import json
 import os
-import subprocess
 
 import pytest
 
-from nm_helpers import ROOT, lease, node_state
+from nm_helpers import lease, node_state
+from playbook_runner import ROOT, run_playbook
 
 VMI_KEY = "virtualmachineinstances.kubevirt.io"
 PLAYBOOK = os.path.join(ROOT, "playbooks", "rolling_maintenance.yml")
@@ -18,12 +17,7 @@ pytestmark = pytest.mark.lab(components=["cluster", "kubevirt"], seed=5)
 
 def roll(lab, nodes, inventory=None, **extra):
     variables = dict({"nodes": nodes, "node_work_seconds": 1, "settle_timeout": 120}, **extra)
-    env = dict(os.environ, K8S_AUTH_KUBECONFIG=lab.kubeconfig_path, ANSIBLE_LOCALHOST_WARNING="false",
-               ANSIBLE_NOCOLOR="1")
-    argv = [os.path.join(ROOT, ".venv", "bin", "ansible-playbook"), PLAYBOOK, "-e", json.dumps(variables)]
-    if inventory:
-        argv += ["-i", inventory]
-    return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=900, check=False)
+    return run_playbook(lab, PLAYBOOK, variables, inventory=inventory, timeout=900)
 
 
 def maintenance_events(lab, node_name):

@@ -8,51 +8,28 @@ __metaclass__ = type
 
 import datetime
 
-from ansible_collections.workload.availability.plugins.module_utils.availability_report import (
-    host_for_node,
-    one_line,
-    summarise,
-)
+from ansible_collections.workload.availability.plugins.module_utils.availability_report import one_line, summarise
+from ansible_collections.workload.availability.plugins.module_utils.medik8s import host_for_node
+
+import builders
 
 NOW = datetime.datetime(2026, 11, 25, 12, 0, 0, tzinfo=datetime.timezone.utc)
 MAPI = "openshift-machine-api"
-
-
-def node(name, ready="True", unschedulable=False, labels=None, taints=None, machine=None, uuid=None):
-    metadata = {"name": name, "labels": labels or {}}
-    if machine:
-        metadata["annotations"] = {"machine.openshift.io/machine": machine}
-    spec = {}
-    if unschedulable:
-        spec["unschedulable"] = True
-    if taints:
-        spec["taints"] = taints
-    status = {"conditions": [{"type": "Ready", "status": ready}] if ready else []}
-    if uuid:
-        status["nodeInfo"] = {"systemUUID": uuid}
-    return {"apiVersion": "v1", "kind": "Node", "metadata": metadata, "spec": spec, "status": status}
+node = builders.node
+machine = builders.machine
 
 
 def lease(node_name, holder, renewed_minutes_ago, duration=3600):
-    renew = NOW - datetime.timedelta(minutes=renewed_minutes_ago)
-    return {"metadata": {"name": "node-" + node_name, "namespace": "medik8s-leases"},
-            "spec": {"holderIdentity": holder, "leaseDurationSeconds": duration,
-                     "renewTime": renew.strftime("%Y-%m-%dT%H:%M:%S.%fZ")}}
+    return builders.lease(holder, NOW - datetime.timedelta(minutes=renewed_minutes_ago), duration=duration,
+                          node=node_name)
 
 
-def vmi(name, node_name, phase="Running", namespace="vms"):
-    status = {"phase": phase}
-    if node_name:
-        status["nodeName"] = node_name
-    return {"metadata": {"name": name, "namespace": namespace}, "status": status}
-
-
-def machine(name, host):
-    return {"metadata": {"name": name, "namespace": MAPI, "annotations": {"metal3.io/BareMetalHost": host}}}
+def vmi(name, node_name, phase="Running"):
+    return builders.vmi(name, node=node_name, phase=phase, migratable=None)
 
 
 def host(name, powered_on):
-    return {"metadata": {"name": name, "namespace": MAPI}, "status": {"poweredOn": powered_on}}
+    return builders.baremetalhost(name, powered_on=powered_on)
 
 
 def by_name(report):
@@ -102,16 +79,16 @@ def test_vmis_grouped_by_node_and_unplaced_kept():
 
 
 def test_host_found_through_machine_annotations():
-    hosts = {MAPI + "/bmh-7": host("bmh-7", False)}
-    machines = {MAPI + "/m-a": machine("m-a", MAPI + "/bmh-7")}
+    hosts = [host("bmh-7", False)]
+    machines = [machine("m-a", MAPI + "/bmh-7")]
     found = host_for_node(node("a", machine=MAPI + "/m-a"), machines, hosts)
     assert found["metadata"]["name"] == "bmh-7"
 
 
 def test_host_found_by_node_name_without_machines():
-    hosts = {MAPI + "/a": host("a", True), MAPI + "/b": host("b", True)}
-    assert host_for_node(node("a"), {}, hosts)["metadata"]["name"] == "a"
-    assert host_for_node(node("z"), {}, hosts) is None
+    hosts = [host("a", True), host("b", True)]
+    assert host_for_node(node("a"), [], hosts)["metadata"]["name"] == "a"
+    assert host_for_node(node("z"), [], hosts) is None
 
 
 def test_power_and_summary():

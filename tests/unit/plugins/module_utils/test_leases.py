@@ -7,24 +7,25 @@ import datetime
 import pytest
 
 from ansible_collections.workload.availability.plugins.module_utils import leases
+from ansible_collections.workload.availability.plugins.module_utils import medik8s
+from ansible_collections.workload.availability.plugins.module_utils.core.clock import format_time, parse_time
+
+import builders
 
 NOW = datetime.datetime(2026, 1, 1, 12, 0, 0, tzinfo=datetime.timezone.utc)
-NODE = {"metadata": {"name": "w1", "uid": "uid-w1"}}
+NODE = builders.node("w1", uid="uid-w1")
 
 
 def lease(holder, renew_offset_s=0, duration=60, acquire_only=False):
-    stamp = leases.format_time(NOW + datetime.timedelta(seconds=renew_offset_s))
-    spec = {"holderIdentity": holder, "leaseDurationSeconds": duration, "acquireTime": stamp}
-    if not acquire_only:
-        spec["renewTime"] = stamp
-    return {"metadata": {"name": "node-w1", "namespace": "medik8s-leases", "resourceVersion": "7"}, "spec": spec}
+    return builders.lease(holder, NOW + datetime.timedelta(seconds=renew_offset_s), duration=duration,
+                          acquire_only=acquire_only, resource_version="7")
 
 
 def test_time_round_trip_and_nanoseconds():
-    assert leases.parse_time(leases.format_time(NOW)) == NOW
-    assert leases.parse_time("2026-01-01T12:00:00.123456789Z") == NOW + datetime.timedelta(microseconds=123456)
-    assert leases.parse_time("2026-01-01T12:00:00Z") == NOW
-    assert leases.parse_time(None) is None
+    assert parse_time(format_time(NOW)) == NOW
+    assert parse_time("2026-01-01T12:00:00.123456789Z") == NOW + datetime.timedelta(microseconds=123456)
+    assert parse_time("2026-01-01T12:00:00Z") == NOW
+    assert parse_time(None) is None
 
 
 def test_validity_uses_renew_time_then_acquire_time():
@@ -43,7 +44,7 @@ def test_validity_uses_renew_time_then_acquire_time():
     (lease(None), leases.TAKE_OVER),
 ])
 def test_decide(current, expected):
-    assert leases.decide(current, leases.MAINTENANCE_HOLDER, NOW) == expected
+    assert leases.decide(current, medik8s.MAINTENANCE_HOLDER, NOW) == expected
 
 
 def test_new_lease_body_is_owned_by_node():
@@ -52,7 +53,7 @@ def test_new_lease_body_is_owned_by_node():
         {"apiVersion": "v1", "kind": "Node", "name": "w1", "uid": "uid-w1"}]}
     assert body["spec"]["holderIdentity"] == "node-maintenance"
     assert body["spec"]["leaseDurationSeconds"] == 3600
-    assert body["spec"]["acquireTime"] == body["spec"]["renewTime"] == leases.format_time(NOW)
+    assert body["spec"]["acquireTime"] == body["spec"]["renewTime"] == format_time(NOW)
     assert "leaseTransitions" not in body["spec"]
 
 
@@ -70,7 +71,7 @@ def test_renewal_keeps_acquire_time():
     ours = lease("node-maintenance", renew_offset_s=-100)
     body = leases.lease_body(NODE, "node-maintenance", 3600, NOW, ours)
     assert body["spec"]["acquireTime"] == ours["spec"]["acquireTime"]
-    assert body["spec"]["renewTime"] == leases.format_time(NOW)
+    assert body["spec"]["renewTime"] == format_time(NOW)
 
 
 def test_needs_renewal_only_past_half_life():
@@ -79,6 +80,6 @@ def test_needs_renewal_only_past_half_life():
 
 
 def test_held_error_names_holder_and_expiry():
-    err = leases.LeaseHeld("w1", "NodeHealthCheck-nhc", NOW)
+    err = leases.held_error("w1", lease("NodeHealthCheck-nhc", renew_offset_s=-60, duration=60))
     assert "NodeHealthCheck-nhc" in str(err) and "medik8s-leases/node-w1" in str(err)
-    assert leases.format_time(NOW) in str(err)
+    assert format_time(NOW) in str(err)

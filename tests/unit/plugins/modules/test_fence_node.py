@@ -8,7 +8,8 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.workload.availability.plugins.modules import fence_node
+from ansible_collections.workload.availability.plugins.module_utils.core.options import BMC_SUBOPTIONS
+from ansible_collections.workload.availability.plugins.module_utils.fencing.options import input_errors
 
 
 def params(**overrides):
@@ -20,14 +21,14 @@ def params(**overrides):
 
 
 def test_valid_options_have_no_problems():
-    assert fence_node.input_errors(params(
+    assert input_errors(params(
         agent="fence_redfish", parameters={"--ip": "{{.NodeName}}.bmc"}, secret="ns/creds",
         bmc={"timeout": 5, "retries": 0, "retry_interval": 0.5, "power_timeout": 30})) == []
 
 
 @pytest.mark.parametrize("overrides, fragment", [
     ({"wait_timeout": 0}, "wait_timeout must be at least 1"),
-    ({"lease_duration": -1}, "lease_duration must be at least 1"),
+    ({"lease_duration": 59}, "lease_duration must be at least 60 seconds"),
     ({"bmc": {"timeout": 0}}, "bmc.timeout must be at least 1"),
     ({"bmc": {"retries": -1}}, "bmc.retries must be at least 0"),
     ({"bmc": {"power_timeout": 0}}, "bmc.power_timeout must be at least 1"),
@@ -39,12 +40,12 @@ def test_valid_options_have_no_problems():
     ({"bmc_from": "parameters"}, "bmc_from=parameters needs agent"),
 ])
 def test_bad_input_names_the_option_and_the_fix(overrides, fragment):
-    problems = fence_node.input_errors(params(**overrides))
+    problems = input_errors(params(**overrides))
     assert len(problems) == 1 and fragment in problems[0]
 
 
 def test_password_option_is_no_log_with_an_environment_fallback():
-    password = fence_node.BMC_SPEC["password"]
+    password = BMC_SUBOPTIONS["password"]
     assert password["no_log"] is True
     assert password["fallback"][1] == ["BMC_PASSWORD"]
-    assert fence_node.BMC_SPEC["username"]["fallback"][1] == ["BMC_USERNAME"]
+    assert BMC_SUBOPTIONS["username"]["fallback"][1] == ["BMC_USERNAME"]

@@ -4,8 +4,14 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.workload.availability.plugins.modules import node_maintenance
-from ansible_collections.workload.availability.plugins.module_utils import maintenance_operator as op
+from ansible_collections.workload.availability.plugins.module_utils.maintenance import nmo as op
+from ansible_collections.workload.availability.plugins.module_utils.maintenance.options import (
+    MAINTENANCE_ARGUMENT_SPEC,
+    input_errors,
+)
+from ansible_collections.workload.availability.plugins.module_utils.maintenance.workflow import summary
+
+import builders
 
 
 def params(**overrides):
@@ -16,7 +22,7 @@ def params(**overrides):
 
 
 def test_valid_options_have_no_problems():
-    assert node_maintenance.validate(params(pod_selectors=["app=web", "tier in (a,b)"])) == []
+    assert input_errors(params(pod_selectors=["app=web", "tier in (a,b)"])) == []
 
 
 @pytest.mark.parametrize("overrides,option", [
@@ -27,28 +33,25 @@ def test_valid_options_have_no_problems():
     ({"name": " "}, "name"),
 ])
 def test_bad_input_names_the_option(overrides, option):
-    problems = node_maintenance.validate(params(**overrides))
+    problems = input_errors(params(**overrides))
     assert len(problems) == 1 and problems[0].startswith(option)
 
 
 def test_argument_spec_mirrors_k8s_drain_names():
-    spec = node_maintenance.ARGUMENT_SPEC
+    spec = MAINTENANCE_ARGUMENT_SPEC
     assert set(spec["delete_options"]["options"]) == {"terminate_grace_period", "force", "delete_emptydir_data"}
     assert spec["pod_selectors"]["aliases"] == ["label_selectors"]
     assert spec["non_migratable"]["default"] == "fail"
 
 
 def test_summary_lines():
-    assert node_maintenance.summary(params(state="absent"), {}, False) == "node w1 is not in maintenance"
-    assert "already in maintenance" in node_maintenance.summary(params(), {"phase": "Succeeded"}, False)
-    line = node_maintenance.summary(params(), {"phase": "Succeeded", "mode": "native", "evicted": [1],
-                                               "migrated": [1, 2]}, True)
+    assert summary(params(state="absent"), {}, False) == "node w1 is not in maintenance"
+    assert "already in maintenance" in summary(params(), {"phase": "Succeeded"}, False)
+    line = summary(params(), {"phase": "Succeeded", "mode": "native", "evicted": [1], "migrated": [1, 2]}, True)
     assert "1 pods evicted, 2 VMs migrated" in line
 
 
-def nm(node, ours=True):
-    labels = {"app.kubernetes.io/managed-by": "workload.availability"} if ours else {}
-    return {"metadata": {"name": "x", "labels": labels}, "spec": {"nodeName": node}}
+nm = builders.node_maintenance
 
 
 @pytest.mark.parametrize("requested,served,existing,record,expected", [
