@@ -19,6 +19,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(TOP, "tests", "unit"))
 sys.path.insert(0, os.path.join(TOP, "tests", "unit", "plugins", "module_utils", "balance"))
 
 import balance_snapshot  # noqa: E402

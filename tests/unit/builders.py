@@ -86,19 +86,28 @@ def pod(name="p", namespace="app", node="w1", owner="ReplicaSet", labels=None, a
     return {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": spec, "status": {"phase": phase}}
 
 
-def launcher(vmi_name, namespace="vms", node="w1", suffix="x", phase="Running", cpu=None, memory=None):
-    """The virt-launcher pod of a VMI (owned by it, with an emptyDir as KubeVirt gives it)."""
+def launcher(vmi_name, namespace="vms", node="w1", suffix="x", phase="Running", cpu=None, memory=None, labels=None,
+             annotations=None, affinity=None, tolerations=None):
+    """The virt-launcher pod of a VMI (owned by it, with an emptyDir as KubeVirt gives it); labels (the VMI's, which
+    KubeVirt copies), affinity and tolerations are added to what KubeVirt sets."""
+    pod_labels = dict(labels or {})
+    pod_labels.update({"kubevirt.io": "virt-launcher", "vm.kubevirt.io/name": vmi_name})
     made = pod("virt-launcher-%s-%s" % (vmi_name, suffix), namespace=namespace, node=node,
-               owner="VirtualMachineInstance", labels={"kubevirt.io": "virt-launcher", "vm.kubevirt.io/name": vmi_name},
-               phase=phase, cpu=cpu, memory=memory, emptydir=True, node_selector={"kubevirt.io/schedulable": "true"})
+               owner="VirtualMachineInstance", labels=pod_labels, annotations=annotations, phase=phase, cpu=cpu,
+               memory=memory, emptydir=True, node_selector={"kubevirt.io/schedulable": "true"})
     made["metadata"]["ownerReferences"][0].update(apiVersion="kubevirt.io/v1", name=vmi_name)
+    if affinity:
+        made["spec"]["affinity"] = dict(affinity)
+    if tolerations:
+        made["spec"]["tolerations"] = list(tolerations)
     return made
 
 
 def vmi(name, node="w1", namespace="vms", phase="Running", migratable=True, reason="DisksNotLiveMigratable",
-        migrating=False, evacuating=False, labels=None, spec=None):
+        migrating=False, evacuating=False, labels=None, spec=None, annotations=None, uid=None, migration_state=None):
     """A VirtualMachineInstance running on ``node`` (None: not placed). migratable: the LiveMigratable condition
-    (None: no conditions); migrating: a migration has started; evacuating: KubeVirt evacuates it."""
+    (None: no conditions); migrating: a migration has started; evacuating: KubeVirt evacuates it;
+    migration_state: status.migrationState as given."""
     status = {"phase": phase}
     if node:
         status["nodeName"] = node
@@ -109,11 +118,17 @@ def vmi(name, node="w1", namespace="vms", phase="Running", migratable=True, reas
         status["conditions"] = [condition]
     if migrating:
         status["migrationState"] = {"startTimestamp": "2026-01-01T00:00:00Z"}
+    if migration_state is not None:
+        status["migrationState"] = dict(migration_state)
     if evacuating:
         status["evacuationNodeName"] = node
     metadata = {"name": name, "namespace": namespace}
     if labels:
         metadata["labels"] = dict(labels)
+    if annotations:
+        metadata["annotations"] = dict(annotations)
+    if uid:
+        metadata["uid"] = uid
     return {"apiVersion": "kubevirt.io/v1", "kind": "VirtualMachineInstance", "metadata": metadata,
             "spec": dict(spec or {}), "status": status}
 

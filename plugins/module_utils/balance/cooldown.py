@@ -30,12 +30,13 @@ __metaclass__ = type
 import datetime
 import json
 
-from ansible_collections.workload.availability.plugins.module_utils.leases import format_time, parse_time
+from ansible_collections.workload.availability.plugins.module_utils.core import objects
+from ansible_collections.workload.availability.plugins.module_utils.core.clock import format_time, parse_time
+from ansible_collections.workload.availability.plugins.module_utils.migrations import state as migration_state
 
 HISTORY_ANNOTATION = "workload.availability/migrations"
 DEFAULTS = {"base": 1800, "max": 6 * 3600, "window": 48 * 3600}
 DURATION_FACTOR = 10
-FINISHED = ("Succeeded", "Failed")
 
 
 def _time(text):
@@ -54,12 +55,11 @@ def _transition(vmim, phase):
 
 def vmim_entry(vmim):
     """A finished VMIM as a history entry, or None."""
-    status = vmim.get("status") or {}
-    phase = status.get("phase")
-    if phase not in FINISHED:
+    phase = migration_state.phase(vmim)
+    if phase not in migration_state.FINAL_PHASES:
         return None
-    state = status.get("migrationState") or {}
-    metadata = vmim.get("metadata") or {}
+    state = (vmim.get("status") or {}).get("migrationState") or {}
+    metadata = objects.metadata(vmim)
     start = _time(state.get("startTimestamp")) or _transition(vmim, "Running") or _time(
         metadata.get("creationTimestamp"))
     end = _time(state.get("endTimestamp")) or _transition(vmim, phase) or start
@@ -96,21 +96,18 @@ def vmims_by_vmi(vmims):
     """{vmi key: [its VMIMs]}, so each VMI's history is read without scanning every migration."""
     index = {}
     for vmim in vmims or []:
-        key = "%s/%s" % ((vmim.get("metadata") or {}).get("namespace"), (vmim.get("spec") or {}).get("vmiName"))
-        index.setdefault(key, []).append(vmim)
+        index.setdefault(migration_state.vmi_key_of(vmim), []).append(vmim)
     return index
 
 
 def merged_history(vmi, vmims, now, window=DEFAULTS["window"]):
     """Every migration of the VMI that ended within ``window`` seconds before ``now``, oldest first."""
-    metadata = vmi.get("metadata") or {}
     candidates = annotation_entries(vmi)
     state = vmi_state_entry(vmi)
     if state:
         candidates.append(state)
     for vmim in vmims or []:
-        if (vmim.get("metadata") or {}).get("namespace") == metadata.get("namespace") \
-                and (vmim.get("spec") or {}).get("vmiName") == metadata.get("name"):
+        if migration_state.vmi_key_of(vmim) == objects.key_of(vmi):
             entry = vmim_entry(vmim)
             if entry:
                 candidates.append(entry)

@@ -24,20 +24,20 @@ __metaclass__ = type
 
 import fnmatch
 
-from ansible_collections.workload.availability.plugins.module_utils import fencing
 from ansible_collections.workload.availability.plugins.module_utils import leases
-from ansible_collections.workload.availability.plugins.module_utils import nodes as node_facts
+from ansible_collections.workload.availability.plugins.module_utils import medik8s
 from ansible_collections.workload.availability.plugins.module_utils.balance import vm_query
-from ansible_collections.workload.availability.plugins.module_utils.drain import selector_matches
-from ansible_collections.workload.availability.plugins.module_utils.balance.inventory import key_of
+from ansible_collections.workload.availability.plugins.module_utils.core import labels
+from ansible_collections.workload.availability.plugins.module_utils.core import nodes as node_facts
+from ansible_collections.workload.availability.plugins.module_utils.core import objects
+from ansible_collections.workload.availability.plugins.module_utils.migrations import state as migration_state
 
 PROTECTED_NAMESPACES = ("openshift-*", "kube-*", "hypershift")
 PREFER_NO_EVICTION = "descheduler.alpha.kubernetes.io/prefer-no-eviction"
 LIVE_MIGRATING_STRATEGIES = ("LiveMigrate", "LiveMigrateIfPossible")
 DEFAULT_NODE_SELECTOR = "kubevirt.io/schedulable=true"
 REMEDIATION_TAINT_PREFIX = "remediation.medik8s.io/"
-OUT_OF_SERVICE_TAINTS = (node_facts.DRAIN_TAINT, node_facts.OUT_OF_SERVICE_TAINT, fencing.FENCE_TAINT)
-FINISHED_MIGRATION_PHASES = ("Succeeded", "Failed")
+OUT_OF_SERVICE_TAINTS = (medik8s.OUT_OF_SERVICE_TAINT, medik8s.FENCE_TAINT)
 
 
 def cluster_eviction_strategy(kubevirt):
@@ -45,14 +45,8 @@ def cluster_eviction_strategy(kubevirt):
 
 
 def vmis_with_active_migration(vmims):
-    """Keys of VMIs that have a VirtualMachineInstanceMigration not yet Succeeded or Failed (Pending included)."""
-    active = set()
-    for vmim in vmims or []:
-        if (vmim.get("status") or {}).get("phase") in FINISHED_MIGRATION_PHASES:
-            continue
-        namespace = (vmim.get("metadata") or {}).get("namespace")
-        active.add("%s/%s" % (namespace, (vmim.get("spec") or {}).get("vmiName")))
-    return active
+    """Keys of VMIs that have an active VirtualMachineInstanceMigration (Pending included)."""
+    return set(migration_state.vmi_key_of(vmim) for vmim in vmims or [] if migration_state.is_active(vmim))
 
 
 def _condition(vmi, condition_type):
@@ -62,21 +56,8 @@ def _condition(vmi, condition_type):
     return {}
 
 
-def migration_in_flight(vmi):
-    status = vmi.get("status") or {}
-    state = status.get("migrationState") or {}
-    if state.get("startTimestamp") and not state.get("endTimestamp"):
-        return "migration in flight (started %s)" % state["startTimestamp"]
-    if status.get("evacuationNodeName"):
-        return "evacuation of node %s in progress" % status["evacuationNodeName"]
-    return None
-
-
 def _annotated_no_eviction(vmi, pod):
-    for obj in (vmi, pod or {}):
-        if PREFER_NO_EVICTION in ((obj.get("metadata") or {}).get("annotations") or {}):
-            return True
-    return False
+    return any(PREFER_NO_EVICTION in objects.annotations_of(obj) for obj in (vmi, pod or {}))
 
 
 def namespace_excluded(namespace, patterns):
@@ -101,15 +82,15 @@ def vmi_refusal(vmi, pod, settings, default_strategy=None, active_migrations=())
     strategy = (vmi.get("spec") or {}).get("evictionStrategy") or default_strategy or "None"
     if strategy not in LIVE_MIGRATING_STRATEGIES:
         return "eviction strategy %s does not live-migrate" % strategy
-    if key_of(vmi) in active_migrations:
+    if objects.key_of(vmi) in active_migrations:
         return "a VirtualMachineInstanceMigration for it is not finished"
-    in_flight = migration_in_flight(vmi)
+    in_flight = migration_state.vmi_migrating(vmi)
     if in_flight:
         return in_flight
     if _annotated_no_eviction(vmi, pod):
         return "annotated %s" % PREFER_NO_EVICTION
     for text, requirements in settings["label_selectors"]:
-        if not selector_matches(requirements, metadata.get("labels") or {}):
+        if not labels.selector_matches(requirements, metadata.get("labels") or {}):
             return "labels do not match %s" % text
     if settings.get("vm_query") is not None:
         selected, error = vm_query.evaluate(settings["vm_query"], vmi)
@@ -127,24 +108,23 @@ def node_refusal(node, node_selector, lease=None, now=None):
         return "not Ready"
     if node_facts.is_unschedulable(node):
         return "cordoned (unschedulable)"
-    if not selector_matches(node_selector[1], (node.get("metadata") or {}).get("labels") or {}):
+    if not labels.selector_matches(node_selector[1], objects.labels_of(node)):
         return "does not match node_selector %s" % node_selector[0]
-    if fencing.in_maintenance(node):
-        return "in maintenance (%s label or %s taint)" % (
-            node_facts.EXCLUDE_FROM_REMEDIATION_LABEL, node_facts.DRAIN_TAINT["key"])
+    if medik8s.in_maintenance(node):
+        marks = medik8s.maintenance_marks(node)
+        return "in maintenance (%s)" % ", ".join(mark for mark in sorted(marks) if marks[mark])
     for taint in node_facts.taints(node):
         if taint.get("key", "").startswith(REMEDIATION_TAINT_PREFIX) or any(
                 node_facts.same_taint(taint, known) for known in OUT_OF_SERVICE_TAINTS):
             return "being remediated or fenced (taint %s:%s)" % (taint.get("key"), taint.get("effect"))
     if lease is not None and now is not None and leases.holder(lease) and leases.is_valid(lease, now):
-        return "node lease %s/%s held by %s" % (leases.LEASE_NAMESPACE, leases.lease_name(name), leases.holder(lease))
+        return "node lease %s/%s held by %s" % (medik8s.LEASE_NAMESPACE, medik8s.lease_name(name), leases.holder(lease))
     return None
 
 
 def select_nodes(node_objects, node_selector, node_leases=None, now=None):
     """(names that take part, {name: reason} of those that do not), both sorted by name."""
-    by_name = dict((((lease.get("metadata") or {}).get("name") or "")[len("node-"):], lease)
-                   for lease in node_leases or [])
+    by_name = dict(((objects.name_of(lease) or "")[len(medik8s.lease_name("")):], lease) for lease in node_leases or [])
     selected, excluded = [], {}
     for node in sorted(node_objects, key=lambda n: n["metadata"]["name"]):
         name = node["metadata"]["name"]

@@ -16,8 +16,8 @@ busier dimension dominate, as the Euclidean distance of the descheduler's k3 rul
 as ``max()`` would (a move that relieves the second dimension still registers); and it is smooth, so a small move
 has a small effect.
 
-A move shifts a VM's usage (cores, bytes) divided by the node's scale (what utilization is a share of: capacity
-for Prometheus, allocatable for metrics.k8s.io and requests). Pressure follows utilization linearly above the gate
+A move shifts a VM's usage (cores, bytes) divided by the node's scale (what utilization is a share of: the
+machine's capacity for Prometheus, allocatable for metrics.k8s.io and requests). Pressure follows utilization linearly above the gate
 (``scaled_pressure``): relieving a node below 0.7 clears its pressure, as the recording rules would.
 
 Sources (``build_model``):
@@ -37,8 +37,9 @@ __metaclass__ = type
 
 import math
 
-from ansible_collections.workload.availability.plugins.module_utils import quantity
 from ansible_collections.workload.availability.plugins.module_utils.balance import queries
+from ansible_collections.workload.availability.plugins.module_utils.core import objects
+from ansible_collections.workload.availability.plugins.module_utils.core import quantity
 
 PSI_GATE = 0.7
 DIMENSIONS = ("cpu", "memory")
@@ -84,12 +85,16 @@ def _share(used, total):
     return used / total if total else 1.0
 
 
-def requests_entry(record):
-    allocatable, requested = record["allocatable"], record["requested"]
-    return {"util": {"cpu": _share(requested["cpu"], allocatable["cpu"]),
-                     "memory": _share(requested["memory"], allocatable["memory"])},
+def requests_entry(state):
+    """A node's load from the requests bound to it (``state``: a placement node state)."""
+    return {"util": {"cpu": _share(state["cpu_used"], state["cpu_alloc"]),
+                     "memory": _share(state["mem_used"], state["mem_alloc"])},
             "pressure": {"cpu": None, "memory": None},
-            "scale": {"cpu": allocatable["cpu"], "memory": allocatable["memory"]}, "basis": "requests"}
+            "scale": {"cpu": state["cpu_alloc"], "memory": state["mem_alloc"]}, "basis": "requests"}
+
+
+def _requests_usage(item):
+    return {"cpu": item["cpu"], "memory": item["memory"], "dirty_rate": None, "basis": "requests"}
 
 
 def _measured_entry(util, scale, basis):
@@ -97,11 +102,12 @@ def _measured_entry(util, scale, basis):
 
 
 class _Builder:
-    def __init__(self, source, nodes, vms, on_missing):
+    def __init__(self, source, nodes, capacities, vms, on_missing):
         self.model = {"source": source, "nodes": {}, "vms": {}, "excluded_nodes": {}, "excluded_vms": {},
                       "notes": []}
-        self.nodes = dict((record["name"], record) for record in nodes)
-        self.vms = dict((record["key"], record) for record in vms)
+        self.nodes = dict((state["name"], state) for state in nodes)
+        self.capacities = capacities
+        self.vms = dict((item["key"], item) for item in vms)
         self.on_missing = on_missing
 
     def node_missing(self, name, what):
@@ -112,10 +118,8 @@ class _Builder:
             self.model["excluded_nodes"][name] = "no %s; left out of balancing" % what
 
     def vm_missing(self, key, what):
-        record = self.vms[key]
         if self.on_missing == "requests":
-            self.model["vms"][key] = {"cpu": record["requests"]["cpu"], "memory": record["requests"]["memory"],
-                                      "dirty_rate": None, "basis": "requests"}
+            self.model["vms"][key] = _requests_usage(self.vms[key])
             self.model["notes"].append("VM %s: no %s; its usage is taken from its requests" % (key, what))
         else:
             self.model["excluded_vms"][key] = "no %s; it stays where it is" % what
@@ -124,9 +128,7 @@ class _Builder:
         for name in sorted(self.nodes):
             self.model["nodes"][name] = requests_entry(self.nodes[name])
         for key in sorted(self.vms):
-            record = self.vms[key]
-            self.model["vms"][key] = {"cpu": record["requests"]["cpu"], "memory": record["requests"]["memory"],
-                                      "dirty_rate": None, "basis": "requests"}
+            self.model["vms"][key] = _requests_usage(self.vms[key])
         self.model["notes"].append("loads are declared requests against allocatable (source requests)")
 
 
@@ -150,9 +152,8 @@ def _prometheus(builder, samples):
         if missing:
             builder.node_missing(name, " and ".join("node_%s sample" % dim for dim in missing))
             continue
-        record = builder.nodes[name]
         entry = _measured_entry(dict((dim, min(1.0, max(0.0, series["node_%s" % dim][name]))) for dim in DIMENSIONS),
-                                dict(record["capacity"]), "prometheus")
+                                dict(builder.capacities[name]), "prometheus")
         for dim in DIMENSIONS:
             entry["pressure"][dim] = psi_series[dim].get(name)
             if psi_series[dim] and entry["pressure"][dim] is None:
@@ -183,21 +184,17 @@ def _metrics_api(builder, samples):
         if name not in node_usage:
             builder.node_missing(name, "NodeMetrics")
             continue
-        record = builder.nodes[name]
+        state = builder.nodes[name]
         cpu, memory = node_usage[name]
-        allocatable = record["allocatable"]
         builder.model["nodes"][name] = _measured_entry(
-            {"cpu": _share(cpu, allocatable["cpu"]), "memory": _share(memory, allocatable["memory"])},
-            {"cpu": allocatable["cpu"], "memory": allocatable["memory"]}, "metrics_api")
+            {"cpu": _share(cpu, state["cpu_alloc"]), "memory": _share(memory, state["mem_alloc"])},
+            {"cpu": state["cpu_alloc"], "memory": state["mem_alloc"]}, "metrics_api")
     pod_usage = {}
     for item in samples.get("pods") or []:
-        metadata = item.get("metadata") or {}
         totals = [_usage(container) for container in item.get("containers") or []]
-        pod_usage["%s/%s" % (metadata.get("namespace"), metadata.get("name"))] = (
-            math.fsum(t[0] for t in totals), math.fsum(t[1] for t in totals))
+        pod_usage[objects.key_of(item)] = (math.fsum(t[0] for t in totals), math.fsum(t[1] for t in totals))
     for key in sorted(builder.vms):
-        record = builder.vms[key]
-        pod_key = "%s/%s" % (record["namespace"], record["launcher_pod"])
+        pod_key = builder.vms[key].get("pod_key")
         if pod_key not in pod_usage:
             builder.vm_missing(key, "PodMetrics for its virt-launcher pod")
             continue
@@ -206,8 +203,9 @@ def _metrics_api(builder, samples):
     builder.model["notes"].append("metrics.k8s.io has no pressure (PSI) and no dirty rate: loads are utilization only")
 
 
-def build_model(source, nodes, vms, samples=None, on_missing="exclude"):
-    """The load model of ``nodes`` (node records) and ``vms`` (VM records) from one metrics source.
+def build_model(source, nodes, capacities, vms, samples=None, on_missing="exclude"):
+    """The load model of ``nodes`` (placement node states), whose machines have ``capacities`` ({name: {"cpu",
+    "memory"}}), and ``vms`` (items of ``inventory.vm_items``) from one metrics source.
 
     ``samples``: for ``prometheus`` ``{query name: instant vector}`` (see ``queries.DEFAULT_QUERIES``); for
     ``metrics_api`` ``{"nodes": [NodeMetrics], "pods": [PodMetrics]}``; unused for ``requests``.
@@ -216,7 +214,7 @@ def build_model(source, nodes, vms, samples=None, on_missing="exclude"):
     "scale": {"cpu" cores, "memory" bytes}, "basis"}}, "vms": {key: {"cpu" cores, "memory" bytes, "dirty_rate"
     bytes/s or None, "basis"}}, "excluded_nodes": {name: reason}, "excluded_vms": {key: reason}, "notes": [...]}``.
     """
-    builder = _Builder(source, nodes, vms, on_missing)
+    builder = _Builder(source, nodes, capacities, vms, on_missing)
     if source == "prometheus":
         _prometheus(builder, samples or {})
     elif source == "metrics_api":

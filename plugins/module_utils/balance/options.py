@@ -1,13 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) workload.availability contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The rebalance_vms options: ``ARGUMENT_SPEC`` (added to the cluster auth options by the module) and
+"""The rebalance_vms options (pure): ``ARGUMENT_SPEC`` (AvailabilityModule adds the cluster auth and API options),
+``rebalance_params(**given)`` (complete params for callers without a module), ``input_errors(params)`` and
 ``settings_from_params(params)``, which checks every value before anything is read or changed and returns the
 settings the planner takes, or raises ``ValueError`` whose message names the option and the fix.
 
 Settings: ``{"metrics_source", "prometheus", "on_missing", "thresholds" (thresholds.resolve), "target_imbalance"
 (None: off), "min_gain", "max_migrations", "weights", "cooldown": {"base", "max", "window"}, "exclude_namespaces"
-(protected ones included), "label_selectors" and "node_selector" ((text, requirements) of drain.parse_selector),
+(protected ones included), "label_selectors" and "node_selector" ((text, requirements) of core.labels.parse_selector),
 "vm_query" (compiled or None),
 "link_bandwidth", "node_link_bandwidth", "stream_bandwidth", "assumed_dirty_rate" (bytes/s), "dirty_rate_margin",
 "report_path", "wait_timeout"}``.
@@ -19,11 +20,12 @@ __metaclass__ = type
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.workload.availability.plugins.module_utils import quantity
 from ansible_collections.workload.availability.plugins.module_utils.balance import eligibility
-from ansible_collections.workload.availability.plugins.module_utils.drain import parse_selector
 from ansible_collections.workload.availability.plugins.module_utils.balance import thresholds
 from ansible_collections.workload.availability.plugins.module_utils.balance import vm_query
+from ansible_collections.workload.availability.plugins.module_utils.core import labels
+from ansible_collections.workload.availability.plugins.module_utils.core import options
+from ansible_collections.workload.availability.plugins.module_utils.core import quantity
 
 METRICS_SOURCES = ("prometheus", "metrics_api", "requests")
 
@@ -32,8 +34,8 @@ ARGUMENT_SPEC = {
     "prometheus": {"type": "dict", "apply_defaults": True, "options": {
         "url": {"type": "str", "fallback": (env_fallback, ["PROMETHEUS_URL"])},
         "token": {"type": "str", "no_log": True, "fallback": (env_fallback, ["PROMETHEUS_TOKEN"])},
-        "token_file": {"type": "path"},
-        "ca_file": {"type": "path"},
+        "token_file": {"type": "path", "fallback": (env_fallback, ["PROMETHEUS_TOKEN_FILE"])},
+        "ca_file": {"type": "path", "fallback": (env_fallback, ["PROMETHEUS_CA_FILE"])},
         "validate_certs": {"type": "bool", "default": True},
         "timeout": {"type": "int", "default": 30},
         "queries": {"type": "dict", "default": {}},
@@ -110,7 +112,7 @@ def _weights(params):
 def _selector(option, text):
     """(text, requirements) of a label selector, the text kept for messages."""
     try:
-        return text, parse_selector(text)
+        return text, labels.parse_selector(text)
     except ValueError as error:
         raise ValueError("%s: %s (use key=value, key!=value, key, !key, key in (a,b) or key notin (a,b))"
                          % (option, error))
@@ -160,14 +162,15 @@ def settings_from_params(params):
     }
 
 
-def default_params(**overrides):
-    """The parameters AnsibleModule would produce from the spec's defaults, with ``overrides`` (tests, benchmarks,
-    and the planner used without a module)."""
-    params = {}
-    for name, spec in ARGUMENT_SPEC.items():
-        if spec.get("options"):
-            params[name] = dict((sub, subspec.get("default")) for sub, subspec in spec["options"].items())
-        else:
-            params[name] = spec.get("default")
-    params.update(overrides)
-    return params
+def rebalance_params(**given):
+    """Complete params of a rebalance run from the options given (canonical names), defaults for the rest."""
+    return options.with_defaults(ARGUMENT_SPEC, given)
+
+
+def input_errors(params):
+    """Problems with the options, each naming the option and the fix (empty when fine)."""
+    try:
+        settings_from_params(params)
+    except ValueError as error:
+        return [str(error)]
+    return []

@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) workload.availability contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""``plan_rebalance(snapshot, settings, fits=None, state=None)``: the whole decision, a pure function of one snapshot.
+"""``plan_rebalance(snapshot, settings, filters=DEFAULT_FILTERS)``: the whole decision, a pure function of one
+snapshot.
 
 ``snapshot``::
 
@@ -11,9 +12,9 @@
      "leases": [Lease in medik8s-leases], "kubevirt": the KubeVirt CR or None,
      "metrics": samples for settings["metrics_source"] (see load.build_model)}
 
-``settings`` come from ``options.settings_from_params``. ``fits`` (default ``filters.fits_all()``) and its ``state``
-(default a ``filters.PlacementState`` of the snapshot; it must offer ``move(item, source, target)``) let the caller
-plug in other placement filters.
+``settings`` come from ``options.settings_from_params``. ``filters``: the placement filters a destination must pass
+(placement/filters.py, the ones node_maintenance uses), run against a placement state of the snapshot that
+follows the planned moves and checks pod anti-affinity on every topology key.
 
 The plan (what check mode returns; ``planner.PLAN_FIELDS`` lists its keys)::
 
@@ -38,18 +39,22 @@ __metaclass__ = type
 
 import math
 
-from ansible_collections.workload.availability.plugins.module_utils import placement
 from ansible_collections.workload.availability.plugins.module_utils.balance import convergence
 from ansible_collections.workload.availability.plugins.module_utils.balance import cooldown
 from ansible_collections.workload.availability.plugins.module_utils.balance import eligibility
-from ansible_collections.workload.availability.plugins.module_utils.balance import filters
 from ansible_collections.workload.availability.plugins.module_utils.balance import imbalance
 from ansible_collections.workload.availability.plugins.module_utils.balance import inventory
 from ansible_collections.workload.availability.plugins.module_utils.balance import load
 from ansible_collections.workload.availability.plugins.module_utils.balance import thresholds
 from ansible_collections.workload.availability.plugins.module_utils.balance.search import Search
 from ansible_collections.workload.availability.plugins.module_utils.balance.waves import Waves
-from ansible_collections.workload.availability.plugins.module_utils.leases import parse_time
+from ansible_collections.workload.availability.plugins.module_utils.core import objects
+from ansible_collections.workload.availability.plugins.module_utils.core.clock import parse_time
+from ansible_collections.workload.availability.plugins.module_utils.core.nodes import HOSTNAME_LABEL
+from ansible_collections.workload.availability.plugins.module_utils.migrations import state as migration_state
+from ansible_collections.workload.availability.plugins.module_utils.placement.filters import DEFAULT_FILTERS
+from ansible_collections.workload.availability.plugins.module_utils.placement.nodes import node_states
+from ansible_collections.workload.availability.plugins.module_utils.placement.state import PlacementState
 
 GIB = float(2 ** 30)
 MIB = float(2 ** 20)
@@ -62,62 +67,24 @@ def _now(snapshot):
     return parse_time(now) if isinstance(now, str) else now
 
 
-def _vm_records(vmis, launchers, requests):
-    records = {}
-    for vmi in vmis:
-        node = (vmi.get("status") or {}).get("nodeName")
-        key = inventory.key_of(vmi)
-        if node:
-            pod = inventory.launcher_pod_on(launchers.get(key), node)
-            records[key] = inventory.vm_record(vmi, pod, pod and requests.get(inventory.key_of(pod)))
-    return records
-
-
-def in_flight(vmis_by_key, vmims):
-    """[{"vmi", "source", "target"}] of unfinished migrations (VMIMs not final, and VMIs whose migrationState has
-    started without ending), one per VMI."""
-    found = {}
-    for key in sorted(vmis_by_key):
-        status = vmis_by_key[key].get("status") or {}
-        state = status.get("migrationState") or {}
-        if state.get("startTimestamp") and not state.get("endTimestamp"):
-            found[key] = {"vmi": key, "source": state.get("sourceNode") or status.get("nodeName"),
-                          "target": state.get("targetNode")}
-    for key in sorted(eligibility.vmis_with_active_migration(vmims)):
-        if key not in found:
-            # not started yet (Pending): it will leave the VMI's node for a target the scheduler picks
-            status = (vmis_by_key.get(key) or {}).get("status") or {}
-            found[key] = {"vmi": key, "source": status.get("nodeName"), "target": None}
-    return [found[key] for key in sorted(found)]
-
-
-def _members(vm_records, pods):
-    members = [(record["node"], record) for _key, record in sorted(vm_records.items())]
-    for pod in pods:
-        labels = (pod.get("metadata") or {}).get("labels") or {}
-        if inventory.holds_resources(pod) and labels.get("kubevirt.io") != "virt-launcher":
-            members.append((pod["spec"]["nodeName"], filters.pod_member(pod)))
-    return members
-
-
-def _candidates(snapshot, settings, vm_records, balanced, excluded_nodes, model, now):
+def _candidates(snapshot, settings, items, balanced, excluded_nodes, model, now):
     """({node: [movable VM keys]}, {key: reason} of the VMs that may not move)."""
-    pods_by_key = dict((inventory.key_of(pod), pod) for pod in snapshot.get("pods") or [])
+    pods_by_key = dict((objects.key_of(pod), pod) for pod in snapshot.get("pods") or [])
     vmims = snapshot.get("vmims") or []
     history = cooldown.vmims_by_vmi(vmims)
     active = eligibility.vmis_with_active_migration(vmims)
     strategy = eligibility.cluster_eviction_strategy(snapshot.get("kubevirt"))
     movable, skipped = dict((name, []) for name in balanced), {}
-    for vmi in sorted(snapshot.get("vmis") or [], key=inventory.key_of):
-        key = inventory.key_of(vmi)
-        record = vm_records.get(key)
-        pod = pods_by_key.get("%s/%s" % (record["namespace"], record["launcher_pod"])) if record else None
+    for vmi in sorted(snapshot.get("vmis") or [], key=objects.key_of):
+        key = objects.key_of(vmi)
+        item = items.get(key)
+        pod = pods_by_key.get(item.get("pod_key")) if item else None
         reason = eligibility.vmi_refusal(vmi, pod, settings, strategy, active)
-        if not reason and record is None:
+        if not reason and item is None:
             reason = "not placed on a node"
-        if not reason and record["node"] not in movable:
+        if not reason and item["node"] not in movable:
             reason = "its node %s does not take part: %s" % (
-                record["node"], excluded_nodes.get(record["node"], "not selected"))
+                item["node"], excluded_nodes.get(item["node"], "not selected"))
         reason = reason or model["excluded_vms"].get(key)
         if not reason:
             state = cooldown.cooldown(cooldown.merged_history(vmi, history.get(key), now,
@@ -127,51 +94,47 @@ def _candidates(snapshot, settings, vm_records, balanced, excluded_nodes, model,
         if reason:
             skipped[key] = reason
         else:
-            movable[record["node"]].append(key)
+            movable[item["node"]].append(key)
     return movable, skipped
 
 
-def plan_rebalance(snapshot, settings, fits=None, state=None):
+def plan_rebalance(snapshot, settings, filters=DEFAULT_FILTERS):
     now = _now(snapshot)
-    pods = snapshot.get("pods") or []
-    pod_requests = inventory.pod_requests(pods)
-    requested = inventory.requested_by_node(pods, pod_requests)
-    records = dict((node["metadata"]["name"], inventory.node_record(node, requested.get(node["metadata"]["name"])))
-                   for node in snapshot.get("nodes") or [])
-    balanced, excluded_nodes = eligibility.select_nodes(snapshot.get("nodes") or [], settings["node_selector"],
-                                                        snapshot.get("leases"), now)
-    vm_records = _vm_records(snapshot.get("vmis") or [], inventory.launcher_pods(pods), pod_requests)
+    nodes, pods, vmis = snapshot.get("nodes") or [], snapshot.get("pods") or [], snapshot.get("vmis") or []
+    states = node_states(nodes, pods)
+    balanced, excluded_nodes = eligibility.select_nodes(nodes, settings["node_selector"], snapshot.get("leases"), now)
+    items = inventory.vm_items(vmis, pods)
     balanced_set = set(balanced)
-    model = load.build_model(settings["metrics_source"], [records[name] for name in balanced],
-                             [r for _k, r in sorted(vm_records.items()) if r["node"] in balanced_set],
+    model = load.build_model(settings["metrics_source"], [states[name] for name in balanced],
+                             dict((objects.name_of(node), inventory.capacity(node)) for node in nodes),
+                             [item for _key, item in sorted(items.items()) if item["node"] in balanced_set],
                              snapshot.get("metrics"), settings["on_missing"])
     excluded_nodes.update(model["excluded_nodes"])
     balanced = [name for name in balanced if name in model["nodes"]]
-    movable, skipped = _candidates(snapshot, settings, vm_records, balanced, excluded_nodes, model, now)
+    movable, skipped = _candidates(snapshot, settings, items, balanced, excluded_nodes, model, now)
     kubevirt = snapshot.get("kubevirt")
-    limits, config = placement.migration_limits(kubevirt), convergence.migration_config(kubevirt)
-    running = in_flight(dict((inventory.key_of(v), v) for v in snapshot.get("vmis") or []), snapshot.get("vmims"))
+    limits, config = migration_state.limits_from_kubevirt(kubevirt), convergence.migration_config(kubevirt)
+    running = migration_state.in_flight(dict((objects.key_of(v), v) for v in vmis), snapshot.get("vmims") or [])
     waves = Waves(limits, running, lambda node: settings["node_link_bandwidth"].get(node, settings["link_bandwidth"]),
                   settings["stream_bandwidth"], config["bandwidth_per_migration"])
-    if state is None:
-        state = filters.PlacementState(records, _members(vm_records, pods))
-    problem = {"entries": dict((name, model["nodes"][name]) for name in balanced), "records": records,
-               "movable": movable, "items": vm_records, "usage": model["vms"]}
-    search = Search(problem, settings, fits or filters.fits_all(), state, waves, config).run()
+    problem = {"entries": dict((name, model["nodes"][name]) for name in balanced), "movable": movable,
+               "items": items, "usage": model["vms"]}
+    search = Search(problem, settings, filters, PlacementState(states, anti_affinity_topologies=None), waves,
+                    config).run()
     skipped.update(search.reasons)
-    return _plan(search, model, settings, records, skipped, excluded_nodes, vm_records,
+    return _plan(search, model, settings, states, skipped, excluded_nodes, items,
                  {"per_cluster": limits["per_cluster"], "per_node": limits["per_node"], "in_flight": len(running)},
                  config)
 
 
-def _move(search, option, records):
+def _move(search, option, states):
     key, source, target = option["key"], option["source"], option["target"]
     item = search.items[key]
     prediction = search.final_prediction(option)
     dirty_rate, assumed = search.dirty_rate(key)
     return {
         "vm": key, "namespace": item["namespace"], "name": item["name"], "from": source, "to": target,
-        "node_selector": {inventory.HOSTNAME_LABEL: records[target]["hostname"]},
+        "node_selector": {HOSTNAME_LABEL: states[target]["labels"].get(HOSTNAME_LABEL) or target},
         "memory_bytes": int(item["guest_memory"]), "memory_gib": round(item["guest_memory"] / GIB, 2),
         "wave": option["wave"], "predicted_seconds": prediction["seconds"], "predicted_mode": prediction["mode"],
         "convergence": prediction["reason"], "bandwidth_mib_s": round(prediction["bandwidth"] / MIB, 1),
@@ -184,11 +147,11 @@ def _move(search, option, records):
     }
 
 
-def _plan(search, model, settings, records, skipped, excluded_nodes, vm_records, limits, config):
+def _plan(search, model, settings, states, skipped, excluded_nodes, items, limits, config):
     initial, predicted = search.initial, search.loads
     bounds_before = thresholds.bounds(settings["thresholds"], initial) if initial else {}
     bounds_after = thresholds.bounds(settings["thresholds"], predicted) if predicted else {}
-    moves = [_move(search, option, records) for option in search.moves]
+    moves = [_move(search, option, states) for option in search.moves]
     nodes = []
     for name in sorted(initial):
         nodes.append({"name": name, "basis": model["nodes"][name]["basis"],
@@ -200,7 +163,7 @@ def _plan(search, model, settings, records, skipped, excluded_nodes, vm_records,
     spec = settings["thresholds"]
     return {
         "moves": moves,
-        "skipped": [{"vm": key, "node": (vm_records.get(key) or {}).get("node"), "reason": skipped[key]}
+        "skipped": [{"vm": key, "node": (items.get(key) or {}).get("node"), "reason": skipped[key]}
                     for key in sorted(skipped)],
         "excluded_nodes": [{"node": name, "reason": excluded_nodes[name]} for name in sorted(excluded_nodes)],
         "nodes": nodes,

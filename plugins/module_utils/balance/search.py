@@ -22,7 +22,8 @@ ones come first); a destination accepts when, in this order:
 3. the move removes at least ``min_gain`` of the imbalance the two nodes carry (their squared deviations from the
    mean; Proxmox's margin, taken on the pair because at hundreds of nodes no single move reaches a share of the
    cluster-wide figure) and lowers the cluster's variance;
-4. ``fits(item, node, state)`` passes (resources, selectors, affinity, taints);
+4. the placement filters pass (placement/filters.py: schedulable, selectors, node affinity, taints, pod
+   (anti-)affinity, requests against allocatable), on a placement state that follows the planned moves;
 5. the migration is predicted to converge (``convergence``) at the bandwidth its wave leaves it, without slowing an
    already planned migration on the same links below convergence.
 
@@ -31,6 +32,11 @@ included, plus ``MIGRATION_OVERHEAD_GIB`` so tiny VMs are not moved for nothing)
 the destination name, so one snapshot gives one plan whatever order it was listed in. A node that received a VM is
 no source later in the plan and one that gave is no destination. The search stops at the target, at
 ``max_migrations``, or when no move is accepted.
+
+Why the scoring is the rebalancer's own and not a placement scorer (``scorer(item, node, state)``): a move is
+judged on the source, the VM and the destination together (what leaving does to the source counts as much as what
+arriving does to the destination), on measured load rather than requests, and against the cost of the migration
+the convergence model predicts; a placement scorer sees one item and one node's requests.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -42,6 +48,7 @@ import math
 from ansible_collections.workload.availability.plugins.module_utils.balance import convergence
 from ansible_collections.workload.availability.plugins.module_utils.balance import load
 from ansible_collections.workload.availability.plugins.module_utils.balance import thresholds
+from ansible_collections.workload.availability.plugins.module_utils.placement.framework import why_not
 
 SOURCE_BREADTH = 8
 DESTINATIONS_PER_VM = 4
@@ -69,18 +76,17 @@ def summarize(reasons, examined):
 
 
 class Search:
-    """``problem``: {"entries": {node: load model entry}, "records": {node: node record}, "movable": {node: [VM
-    keys]}, "items": {key: VM record}, "usage": {key: model VM usage}}; ``settings``: validated module settings;
-    ``fits``/``state``: the fit callable and its PlacementState; ``waves``: a Waves; ``config``: migration config."""
+    """``problem``: {"entries": {node: load model entry}, "movable": {node: [VM keys]}, "items": {key: VM item},
+    "usage": {key: model VM usage}}; ``settings``: validated module settings; ``filters`` and ``state``: the
+    placement filters and the PlacementState they run on; ``waves``: a Waves; ``config``: migration config."""
 
-    def __init__(self, problem, settings, fits, state, waves, config):
+    def __init__(self, problem, settings, filters, state, waves, config):
         self.entries = dict(problem["entries"])
-        self.records = problem["records"]
         self.movable = problem["movable"]
         self.items = problem["items"]
         self.usage = problem["usage"]
         self.settings = settings
-        self.fits, self.state, self.waves, self.config = fits, state, waves, config
+        self.filters, self.state, self.waves, self.config = filters, state, waves, config
         self.weights = settings["weights"]
         self.loads = dict((name, load.node_loads(entry, self.weights)) for name, entry in self.entries.items())
         self.initial = dict(self.loads)
@@ -202,7 +208,7 @@ class Search:
             if new_variance >= figures["variance"] - EPSILON:
                 refuse("would not lower the cluster's imbalance")
                 continue
-            reason = self.fits(item, self.records[target], self.state)
+            reason = why_not(item, self.state.nodes[target], self.state, self.filters)
             if reason:
                 refuse(reason)
                 continue

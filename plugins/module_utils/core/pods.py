@@ -11,6 +11,8 @@ from ansible_collections.workload.availability.plugins.module_utils.core import 
 
 MIRROR_ANNOTATION = "kubernetes.io/config.mirror"
 FINISHED_PHASES = ("Succeeded", "Failed")
+VIRT_LAUNCHER_LABEL = ("kubevirt.io", "virt-launcher")
+VMI_NAME_LABEL = "vm.kubevirt.io/name"
 
 
 def node_name_of(pod):
@@ -33,3 +35,15 @@ def is_finished(pod):
 
 def uses_emptydir(pod):
     return any("emptyDir" in volume for volume in (pod.get("spec") or {}).get("volumes") or [])
+
+
+def is_virt_launcher(pod):
+    return objects.labels_of(pod).get(VIRT_LAUNCHER_LABEL[0]) == VIRT_LAUNCHER_LABEL[1]
+
+
+def launcher_vmi_name(pod):
+    """Name of the VMI a virt-launcher pod runs (owner reference, else the vm.kubevirt.io/name label)."""
+    ref = objects.controller_of(pod)
+    if ref and ref.get("kind") == "VirtualMachineInstance":
+        return ref.get("name")
+    return objects.labels_of(pod).get(VMI_NAME_LABEL)

@@ -29,22 +29,8 @@ __metaclass__ = type
 from ansible_collections.workload.availability.plugins.module_utils.core import labels
 from ansible_collections.workload.availability.plugins.module_utils.core import objects
 from ansible_collections.workload.availability.plugins.module_utils.core.pods import (
-    FINISHED_PHASES, is_daemonset_pod, is_finished, is_mirror_pod, uses_emptydir)
-
-VIRT_LAUNCHER_LABEL = ("kubevirt.io", "virt-launcher")
-VMI_NAME_LABEL = "vm.kubevirt.io/name"
-
-
-def is_virt_launcher(pod):
-    return objects.labels_of(pod).get(VIRT_LAUNCHER_LABEL[0]) == VIRT_LAUNCHER_LABEL[1]
-
-
-def launcher_vmi_name(pod):
-    """Name of the VMI a virt-launcher pod runs (owner reference, else the vm.kubevirt.io/name label)."""
-    ref = objects.controller_of(pod)
-    if ref and ref.get("kind") == "VirtualMachineInstance":
-        return ref.get("name")
-    return objects.labels_of(pod).get(VMI_NAME_LABEL)
+    FINISHED_PHASES, is_daemonset_pod, is_finished, is_mirror_pod, is_virt_launcher, launcher_vmi_name,
+    uses_emptydir)
 
 
 def selected(pod, selectors):

@@ -9,9 +9,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.workload.availability.plugins.module_utils.core import objects
-from ansible_collections.workload.availability.plugins.module_utils.core.pods import is_finished
+from ansible_collections.workload.availability.plugins.module_utils.core.pods import (
+    is_finished, is_virt_launcher, launcher_vmi_name)
 from ansible_collections.workload.availability.plugins.module_utils.maintenance import capacity
-from ansible_collections.workload.availability.plugins.module_utils.maintenance import drain
 from ansible_collections.workload.availability.plugins.module_utils.placement.items import vmi_item, workload_item
 from ansible_collections.workload.availability.plugins.module_utils.placement.nodes import candidate_nodes
 
@@ -19,8 +19,8 @@ from ansible_collections.workload.availability.plugins.module_utils.placement.no
 def launcher_pods_by_vmi(pods):
     found = {}
     for pod in pods:
-        if drain.is_virt_launcher(pod) and not is_finished(pod) and not objects.is_terminating(pod):
-            found[objects.key(objects.namespace_of(pod), drain.launcher_vmi_name(pod))] = pod
+        if is_virt_launcher(pod) and not is_finished(pod) and not objects.is_terminating(pod):
+            found[objects.key(objects.namespace_of(pod), launcher_vmi_name(pod))] = pod
     return found
 
 

@@ -3,10 +3,13 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Pure facts about KubeVirt live migrations (VirtualMachineInstanceMigration, VMIM) of one snapshot.
 
-- limits: ``DEFAULT_LIMITS``, ``limits_from_kubevirt(cr)``, ``free_slots(limits, active_sources, source_node)``
+- limits: ``DEFAULT_LIMITS``, ``migration_settings(cr)`` (the CR's ``spec.configuration.migrations``),
+  ``limits_from_kubevirt(cr)``, ``free_slots(limits, active_sources, source_node)``
 - a migration: ``phase(vmim)``, ``is_active(vmim)``, ``is_queued(vmim)``, ``is_failed(vmim)``, ``vmi_key_of(vmim)``
 - many: ``labelled(vmims, label, value)`` -> {vmi key: [vmims]}, ``active_sources(vmims, vmi_by_key)``,
-  ``failures(vmims)``, ``exhausted(vmims, attempts)``
+  ``failures(vmims)``, ``exhausted(vmims, attempts)``, ``in_flight(vmi_by_key, vmims)`` (source and target of every
+  unfinished migration)
+- a VMI: ``vmi_migrating(vmi)`` (its migrationState started and not ended, or an evacuation is marked)
 - why and how it went: ``failure_reason(vmim, vmi)``, ``arrival(key, vmi, mine, source, started, now)``,
   ``vmi_signature(vmis, watched, node)`` (what wakes a follower)
 - a new one: ``migration_body(namespace, vmi_name, generate_name, labels, target=None)``
@@ -24,9 +27,14 @@ DEFAULT_LIMITS = {"per_cluster": 5, "per_node": 2}
 FINAL_PHASES = ("Succeeded", "Failed")
 
 
+def migration_settings(kubevirt):
+    """The CR's ``spec.configuration.migrations`` as given ({} when absent: KubeVirt's defaults apply)."""
+    return (((kubevirt or {}).get("spec") or {}).get("configuration") or {}).get("migrations") or {}
+
+
 def limits_from_kubevirt(kubevirt):
     """KubeVirt's migration limits from its CR (``spec.configuration.migrations``), with KubeVirt's defaults."""
-    migrations = (((kubevirt or {}).get("spec") or {}).get("configuration") or {}).get("migrations") or {}
+    migrations = migration_settings(kubevirt)
     return {
         "per_cluster": int(migrations.get("parallelMigrationsPerCluster") or DEFAULT_LIMITS["per_cluster"]),
         "per_node": int(migrations.get("parallelOutboundMigrationsPerNode") or DEFAULT_LIMITS["per_node"]),
@@ -81,6 +89,37 @@ def active_sources(vmims, vmi_by_key):
             vmi = vmi_by_key.get(vmi_key_of(vmim))
             sources.append(((vmi or {}).get("status") or {}).get("nodeName"))
     return sources
+
+
+def vmi_migrating(vmi):
+    """Why a VMI is moving already (a migration started and not ended, or an evacuation marked), or None."""
+    status = (vmi or {}).get("status") or {}
+    migration = status.get("migrationState") or {}
+    if migration.get("startTimestamp") and not migration.get("endTimestamp"):
+        return "migration in flight (started %s)" % migration["startTimestamp"]
+    if status.get("evacuationNodeName"):
+        return "evacuation of node %s in progress" % status["evacuationNodeName"]
+    return None
+
+
+def in_flight(vmi_by_key, vmims):
+    """[{"vmi", "source", "target"}] of the unfinished migrations, one per VMI, sorted: VMIs whose migration started
+    (their migrationState names both nodes) and active VMIMs not started yet (source: the VMI's node; target: the
+    node their addedNodeSelector pins, else None: the scheduler will choose)."""
+    found = {}
+    for key in sorted(vmi_by_key):
+        status = vmi_by_key[key].get("status") or {}
+        migration = status.get("migrationState") or {}
+        if migration.get("startTimestamp") and not migration.get("endTimestamp"):
+            found[key] = {"vmi": key, "source": migration.get("sourceNode") or status.get("nodeName"),
+                          "target": migration.get("targetNode")}
+    for vmim in vmims:
+        key = vmi_key_of(vmim)
+        if is_active(vmim) and key not in found:
+            status = (vmi_by_key.get(key) or {}).get("status") or {}
+            pinned = ((vmim.get("spec") or {}).get("addedNodeSelector") or {}).get(HOSTNAME_LABEL)
+            found[key] = {"vmi": key, "source": status.get("nodeName"), "target": pinned}
+    return [found[key] for key in sorted(found)]
 
 
 def failures(vmims):

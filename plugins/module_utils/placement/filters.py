@@ -5,9 +5,15 @@
 may go to ``node``, else the reason (a short text naming what does not fit).
 
 ``node`` is the node's state (placement/nodes.py) with everything placed so far in this pass added; ``state`` is
-the PlacementState of the pass (placement/framework.py). DEFAULT_FILTERS runs them in the scheduler's order and the
-first reason wins. Required anti-affinity is evaluated on the hostname topology only (one node is one domain):
-terms with another topologyKey are not checked here.
+the PlacementState of the pass (placement/state.py), or None for a node on its own. DEFAULT_FILTERS runs them in
+the scheduler's order and the first reason wins.
+
+Pod (anti-)affinity terms select pods by labels in the namespaces the term names, else those its
+``namespaceSelector`` selects (namespace labels are not known here, so any namespaceSelector counts as every
+namespace: the safe side for anti-affinity), else the namespace of the pod that carries the term. A term on the
+hostname topology looks at the node itself; a term on another topology key (a zone, a rack) looks at every node
+carrying the same label value, which only a pass state knows: without one such terms are not checked, and a
+pass checks anti-affinity only on the topologies its state names (``checks_anti_affinity_on``).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -16,6 +22,7 @@ __metaclass__ = type
 
 from ansible_collections.workload.availability.plugins.module_utils.core import labels
 from ansible_collections.workload.availability.plugins.module_utils.core.nodes import HOSTNAME_LABEL
+from ansible_collections.workload.availability.plugins.module_utils.placement.state import workload_key
 
 BLOCKING_EFFECTS = ("NoSchedule", "NoExecute")
 
@@ -61,23 +68,92 @@ def taints(item, node, state):
     return None
 
 
-def _term_selects(term, term_namespace, namespace, labels_of_other):
-    namespaces = term.get("namespaces") or [term_namespace]
-    return namespace in namespaces and labels.label_selector_matches(term.get("labelSelector"), labels_of_other)
+def term_selects(term, term_namespace, namespace, labels_of_other):
+    """Does a pod (anti-)affinity term, written in a pod of ``term_namespace``, select a pod of ``namespace`` with
+    these labels?"""
+    if term.get("namespaces"):
+        namespaces = term["namespaces"]
+    elif term.get("namespaceSelector") is not None:
+        namespaces = None
+    else:
+        namespaces = [term_namespace]
+    if namespaces is not None and namespace not in namespaces:
+        return False
+    return labels.label_selector_matches(term.get("labelSelector"), labels_of_other)
+
+
+def _domain(topology_key, node, state):
+    """(where, workloads) of the domain of ``node`` for a topology key: the node itself for the hostname topology;
+    for another key the nodes sharing its label value (None when the node has no such label or no state knows
+    the other nodes)."""
+    if topology_key == HOSTNAME_LABEL:
+        return "on the node", node.get("workloads") or []
+    value = node["labels"].get(topology_key)
+    if value is None or state is None:
+        return None, ()
+    return "in %s=%s" % (topology_key, value), state.domain_workloads(topology_key, value)
+
+
+def _anti_checked(topology_key, state):
+    return topology_key == HOSTNAME_LABEL if state is None else state.checks_anti_affinity_on(topology_key)
+
+
+def _own_anti_affinity(item, node, state):
+    for term in item.get("anti_affinity") or []:
+        topology_key = term.get("topologyKey")
+        if not _anti_checked(topology_key, state):
+            continue
+        where, workloads = _domain(topology_key, node, state)
+        for workload in workloads:
+            if workload.get("key") != workload_key(item) and term_selects(
+                    term, item.get("namespace"), workload.get("namespace"), workload.get("labels")):
+                return "required pod anti-affinity with a pod %s" % where
+    return None
+
+
+def _others_anti_affinity(item, node, state):
+    domains = [(HOSTNAME_LABEL, "on the node", node.get("workloads") or [])]
+    for topology_key in state.repelling_topologies() if state is not None else ():
+        value = node["labels"].get(topology_key)
+        if value is not None and state.checks_anti_affinity_on(topology_key):
+            domains.append((topology_key, "in %s=%s" % (topology_key, value), state.repellers(topology_key, value)))
+    for topology_key, where, workloads in domains:
+        for workload in workloads:
+            if workload.get("key") == workload_key(item):
+                continue
+            for term in workload.get("anti_affinity") or []:
+                if term.get("topologyKey") == topology_key and term_selects(
+                        term, workload.get("namespace"), item.get("namespace"), item.get("labels")):
+                    return "required anti-affinity of a pod %s" % where
+    return None
 
 
 def pod_anti_affinity(item, node, state):
-    """Required anti-affinity on the hostname topology, both ways: the item's terms against what runs on the
-    node, and the terms of what runs there against the item."""
-    for workload in node.get("workloads") or []:
-        for term in item.get("anti_affinity") or []:
-            if term.get("topologyKey") == HOSTNAME_LABEL and _term_selects(
-                    term, item.get("namespace"), workload.get("namespace"), workload.get("labels")):
-                return "required pod anti-affinity with a pod on the node"
-        for term in workload.get("anti_affinity") or []:
-            if term.get("topologyKey") == HOSTNAME_LABEL and _term_selects(
-                    term, workload.get("namespace"), item.get("namespace"), item.get("labels")):
-                return "required anti-affinity of a pod on the node"
+    """Required anti-affinity, both ways: the item's terms against the pods in the node's domain, and the terms of
+    the pods there against the item."""
+    return _own_anti_affinity(item, node, state) or _others_anti_affinity(item, node, state)
+
+
+def _selects_any(term, item, workloads):
+    return any(workload.get("key") != workload_key(item) and term_selects(
+        term, item.get("namespace"), workload.get("namespace"), workload.get("labels")) for workload in workloads)
+
+
+def pod_affinity(item, node, state):
+    """Required pod affinity: every term needs a matching pod in the node's domain. As in the scheduler, the first
+    pod of a group (no pod anywhere matches the term, and the item matches its own term) may go anywhere."""
+    for term in item.get("pod_affinity") or []:
+        topology_key = term.get("topologyKey")
+        where, workloads = _domain(topology_key, node, state)
+        if where is None and state is None and node["labels"].get(topology_key) is not None:
+            continue
+        if where is not None and _selects_any(term, item, workloads):
+            continue
+        everywhere = state.all_workloads() if state is not None else node.get("workloads") or []
+        if not _selects_any(term, item, everywhere) and term_selects(
+                term, item.get("namespace"), item.get("namespace"), item.get("labels")):
+            continue
+        return "required pod affinity not satisfied %s" % (where or "(node has no %s label)" % topology_key)
     return None
 
 
@@ -91,4 +167,5 @@ def resources(item, node, state):
     return None
 
 
-DEFAULT_FILTERS = (schedulable_and_ready, node_selector, node_affinity, taints, pod_anti_affinity, resources)
+DEFAULT_FILTERS = (schedulable_and_ready, node_selector, node_affinity, taints, pod_anti_affinity, pod_affinity,
+                   resources)

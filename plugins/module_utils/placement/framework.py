@@ -7,43 +7,22 @@ node, score the nodes that passed, take the best, and account for the item there
     place(items, nodes, filters=DEFAULT_FILTERS, scorers=(balanced,), order=biggest_first)
         -> Placement(targets {item key: node}, unplaced {item key: {node: reason}}, loads {node: load after})
 
-Filters and scorers have the signatures of placement/filters.py and placement/scorers.py; node_maintenance uses the
-default filters with the balanced scorer (choose_targets), rebalance_vms chooses its own scorers.
+Filters and scorers have the signatures of placement/filters.py and placement/scorers.py, the pass state is
+placement/state.py's. node_maintenance places with the default filters and the balanced scorer (choose_targets);
+rebalance_vms runs the same filters on moves it scores itself (balance/search.py).
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import copy
 from collections import namedtuple
 
 from ansible_collections.workload.availability.plugins.module_utils.placement.filters import DEFAULT_FILTERS
 from ansible_collections.workload.availability.plugins.module_utils.placement.scorers import balanced
+from ansible_collections.workload.availability.plugins.module_utils.placement.state import PlacementState
 
 Placement = namedtuple("Placement", ["targets", "unplaced", "loads"])
-
-
-class PlacementState(object):
-    """The pass so far: ``nodes`` (name -> node state with the placed items added) and ``placed`` (key -> node)."""
-
-    def __init__(self, nodes):
-        self.nodes = copy.deepcopy(nodes)
-        self.placed = {}
-
-    def add(self, item, name):
-        node = self.nodes[name]
-        node["cpu_used"] += item["cpu"]
-        node["mem_used"] += item["memory"]
-        node["pods_used"] += 1
-        node.setdefault("workloads", []).append({"namespace": item.get("namespace"), "labels": item.get("labels"),
-                                                 "anti_affinity": item.get("anti_affinity")})
-        self.placed[item["key"]] = name
-
-    def loads(self):
-        return dict((name, round(max(node["cpu_used"] / node["cpu_alloc"] if node["cpu_alloc"] else 0,
-                                     node["mem_used"] / node["mem_alloc"] if node["mem_alloc"] else 0), 4))
-                    for name, node in self.nodes.items())
 
 
 def biggest_first(items):

@@ -4,9 +4,10 @@
 """What has to be placed, as plain records (pure).
 
 An item is a dict: ``key`` ("namespace/name"), ``namespace``, ``cpu`` (cores), ``memory`` (bytes),
-``node_selector`` {}, ``affinity`` (required node selector terms), ``tolerations`` [], ``labels`` {} and
-``anti_affinity`` (required pod anti-affinity terms). Only ``key``, ``cpu`` and ``memory`` are required by the
-filters; the others default to empty.
+``node_selector`` {}, ``affinity`` (required node selector terms), ``tolerations`` [], ``labels`` {},
+``anti_affinity`` and ``pod_affinity`` (required pod anti-affinity and affinity terms), and ``pod_key`` when the
+item is a pod already running somewhere (the pod a VM runs in). Only ``key``, ``cpu`` and ``memory`` are required by
+the filters; the others default to empty.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -15,9 +16,13 @@ __metaclass__ = type
 
 from ansible_collections.workload.availability.plugins.module_utils.core import objects
 from ansible_collections.workload.availability.plugins.module_utils.core import quantity
-from ansible_collections.workload.availability.plugins.module_utils.placement.nodes import required_anti_affinity
+from ansible_collections.workload.availability.plugins.module_utils.placement.nodes import (
+    required_anti_affinity, required_pod_terms)
 
 KUBEVIRT_SCHEDULABLE_LABEL = "kubevirt.io/schedulable"
+# nodeSelector keys KubeVirt itself puts on launcher pods (CPU model and features, machine type, hyperv, ...): a
+# migration target pod gets them again, so its node must carry them
+KUBEVIRT_NODE_LABEL_SUFFIX = ".node.kubevirt.io"
 
 
 def required_node_terms(spec):
@@ -29,7 +34,8 @@ def required_node_terms(spec):
 
 def _constraints(spec):
     return {"node_selector": dict(spec.get("nodeSelector") or {}), "tolerations": list(spec.get("tolerations") or []),
-            "affinity": required_node_terms(spec), "anti_affinity": required_anti_affinity(spec)}
+            "affinity": required_node_terms(spec), "anti_affinity": required_anti_affinity(spec),
+            "pod_affinity": required_pod_terms(spec, "podAffinity")}
 
 
 def workload_item(key, pod, spec=None):
@@ -51,7 +57,11 @@ def vmi_item(vmi, launcher_pod=None):
         # requests from the running launcher pod; the constraints from the VMI spec plus KubeVirt's own, as a
         # migration target pod gets them (the running pod may carry a previous migration's addedNodeSelector)
         item = workload_item(key, launcher_pod, spec)
+        for label, value in ((launcher_pod.get("spec") or {}).get("nodeSelector") or {}).items():
+            if label.partition("/")[0].endswith(KUBEVIRT_NODE_LABEL_SUFFIX):
+                item["node_selector"][label] = value
         item["node_selector"][KUBEVIRT_SCHEDULABLE_LABEL] = "true"
+        item["pod_key"] = objects.key_of(launcher_pod)
         return item
     requests = ((spec.get("domain") or {}).get("resources") or {}).get("requests") or {}
     memory = requests.get("memory") or ((spec.get("domain") or {}).get("memory") or {}).get("guest")

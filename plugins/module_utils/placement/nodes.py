@@ -6,8 +6,8 @@
 ``node_states(nodes, pods)`` -> {name: state}; ``candidate_nodes(nodes, pods, exclude)`` keeps only the Ready,
 schedulable ones not excluded. A state is a dict: ``name``, ``labels``, ``taints``, ``ready``, ``unschedulable``,
 ``cpu_alloc`` / ``mem_alloc`` / ``pods_alloc`` (cores, bytes, count), ``cpu_used`` / ``mem_used`` / ``pods_used``
-(what the scheduler reserves: the requests of the pods bound to it) and ``workloads`` (namespace, labels and
-required anti-affinity of each of those pods, for the anti-affinity filter).
+(what the scheduler reserves: the requests of the pods bound to it) and ``workloads`` (key, namespace, labels and
+required anti-affinity of each of those pods, for the pod (anti-)affinity filters).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -20,10 +20,15 @@ from ansible_collections.workload.availability.plugins.module_utils.core import 
 from ansible_collections.workload.availability.plugins.module_utils.core.pods import is_finished, node_name_of
 
 
+def required_pod_terms(spec, kind):
+    """The required terms of a pod (or VMI) spec's ``podAffinity`` or ``podAntiAffinity`` (``kind``)."""
+    terms = ((spec or {}).get("affinity") or {}).get(kind) or {}
+    return list(terms.get("requiredDuringSchedulingIgnoredDuringExecution") or [])
+
+
 def required_anti_affinity(spec):
     """The required pod anti-affinity terms of a pod (or VMI) spec."""
-    anti = ((spec or {}).get("affinity") or {}).get("podAntiAffinity") or {}
-    return list(anti.get("requiredDuringSchedulingIgnoredDuringExecution") or [])
+    return required_pod_terms(spec, "podAntiAffinity")
 
 
 def node_states(nodes, pods):
@@ -37,7 +42,8 @@ def node_states(nodes, pods):
         entry = used.setdefault(name, {"cpu": 0.0, "memory": 0.0, "workloads": []})
         entry["cpu"] += cpu
         entry["memory"] += memory
-        entry["workloads"].append({"namespace": objects.namespace_of(pod), "labels": dict(objects.labels_of(pod)),
+        entry["workloads"].append({"key": objects.key_of(pod), "namespace": objects.namespace_of(pod),
+                                   "labels": dict(objects.labels_of(pod)),
                                    "anti_affinity": required_anti_affinity(pod.get("spec"))})
     states = {}
     for node in nodes:

@@ -12,6 +12,8 @@ import random
 
 from ansible_collections.workload.availability.plugins.module_utils.balance import options
 
+import builders
+
 GI = 2 ** 30
 MI = 2 ** 20
 NOW = datetime.datetime(2026, 3, 1, 12, 0, tzinfo=datetime.timezone.utc)
@@ -20,13 +22,11 @@ SYSTEM_MEMORY = 4 * GI
 
 
 def node(name, cpu=32, mem_gi=128, labels=None, taints=None, ready=True, unschedulable=False, pods=250):
+    """A worker (32 cores, 128 GiB) labelled schedulable for VMs, with its hostname label."""
     node_labels = {"kubevirt.io/schedulable": "true", "kubernetes.io/hostname": name}
     node_labels.update(labels or {})
-    return {"metadata": {"name": name, "labels": node_labels},
-            "spec": {"unschedulable": unschedulable, "taints": list(taints or [])},
-            "status": {"conditions": [{"type": "Ready", "status": "True" if ready else "False"}],
-                       "capacity": {"cpu": str(cpu), "memory": "%dGi" % mem_gi, "pods": str(pods)},
-                       "allocatable": {"cpu": str(cpu), "memory": "%dGi" % mem_gi, "pods": str(pods)}}}
+    return builders.node(name, ready=ready, labels=node_labels, taints=list(taints or []),
+                         unschedulable=unschedulable, cpu=cpu, memory="%dGi" % mem_gi, pods=str(pods), capacity=True)
 
 
 def vm(name, cpu_used=1.0, mem_gi=4, dirty_mib=10.0, cpu_request=1, namespace="vms", **extra):
@@ -40,36 +40,26 @@ def vm(name, cpu_used=1.0, mem_gi=4, dirty_mib=10.0, cpu_request=1, namespace="v
 def vmi(name, node_name, namespace="vms", mem_gi=4, cpu_request=1, labels=None, annotations=None,
         strategy="LiveMigrate", migratable=True, phase="Running", affinity=None, node_selector=None,
         tolerations=None, migration_state=None):
+    """A VMI with its domain requests, eviction strategy and scheduling constraints."""
     spec = {"domain": {"resources": {"requests": {"cpu": str(cpu_request), "memory": "%dGi" % mem_gi}}}}
     if strategy:
         spec["evictionStrategy"] = strategy
     for field, value in (("affinity", affinity), ("nodeSelector", node_selector), ("tolerations", tolerations)):
         if value is not None:
             spec[field] = value
-    status = {"phase": phase, "nodeName": node_name,
-              "conditions": [{"type": "LiveMigratable", "status": "True" if migratable else "False",
-                              "reason": None if migratable else "DisksNotLiveMigratable"}]}
-    if migration_state:
-        status["migrationState"] = migration_state
-    return {"metadata": {"name": name, "namespace": namespace, "uid": "uid-%s-%s" % (namespace, name),
-                         "labels": dict(labels or {}), "annotations": dict(annotations or {})},
-            "spec": spec, "status": status}
+    return builders.vmi(name, node=node_name, namespace=namespace, phase=phase, migratable=migratable,
+                        labels=labels, spec=spec, annotations=annotations, uid="uid-%s-%s" % (namespace, name),
+                        migration_state=migration_state)
 
 
 def launcher_pod(vmi_obj):
-    requests = vmi_obj["spec"]["domain"]["resources"]["requests"]
-    name = vmi_obj["metadata"]["name"]
-    labels = {"kubevirt.io": "virt-launcher"}
-    labels.update(vmi_obj["metadata"]["labels"])
-    return {"metadata": {"name": "virt-launcher-%s-abcde" % name, "namespace": vmi_obj["metadata"]["namespace"],
-                         "labels": labels,
-                         "ownerReferences": [{"kind": "VirtualMachineInstance", "name": name}]},
-            "spec": {"nodeName": vmi_obj["status"]["nodeName"],
-                     "nodeSelector": {"kubevirt.io/schedulable": "true"},
-                     "affinity": vmi_obj["spec"].get("affinity") or {},
-                     "tolerations": vmi_obj["spec"].get("tolerations") or [],
-                     "containers": [{"name": "compute", "resources": {"requests": dict(requests)}}]},
-            "status": {"phase": "Running"}}
+    """The running virt-launcher pod of a VMI, with its requests, labels and constraints."""
+    metadata, spec = vmi_obj["metadata"], vmi_obj["spec"]
+    requests = spec["domain"]["resources"]["requests"]
+    return builders.launcher(metadata["name"], namespace=metadata["namespace"], node=vmi_obj["status"]["nodeName"],
+                             suffix="abcde", cpu=requests["cpu"], memory=requests["memory"],
+                             labels=metadata.get("labels"), affinity=spec.get("affinity"),
+                             tolerations=spec.get("tolerations"))
 
 
 def sample(labels, value):
@@ -118,11 +108,8 @@ def options_queries():
 
 
 def settings(**overrides):
-    params = options.default_params(prometheus={"url": "https://prometheus.example", "token": None,
-                                                "token_file": None, "ca_file": None, "validate_certs": True,
-                                                "timeout": 30, "queries": {}})
-    params.update(overrides)
-    return options.settings_from_params(params)
+    overrides.setdefault("prometheus", {"url": "https://prometheus.example"})
+    return options.settings_from_params(options.rebalance_params(**overrides))
 
 
 def synthetic_layout(node_count, vm_count, seed=1, hot_nodes=2):

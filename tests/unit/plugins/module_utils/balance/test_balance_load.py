@@ -12,21 +12,17 @@ from ansible_collections.workload.availability.plugins.module_utils.balance impo
 from ansible_collections.workload.availability.plugins.module_utils.balance import inventory
 from ansible_collections.workload.availability.plugins.module_utils.balance import load
 from ansible_collections.workload.availability.plugins.module_utils.balance import queries
+from ansible_collections.workload.availability.plugins.module_utils.placement.nodes import node_states
 
 from balance_snapshot import GI, cluster, node, sample, vm, vmi, launcher_pod
 
 
-def records(snapshot):
-    requested = inventory.requested_by_node(snapshot["pods"])
-    nodes = [inventory.node_record(n, requested.get(n["metadata"]["name"])) for n in snapshot["nodes"]]
-    launchers = inventory.launcher_pods(snapshot["pods"])
-    vms = [inventory.vm_record(v, launchers[inventory.key_of(v)][0]) for v in snapshot["vmis"]]
-    return nodes, vms
-
-
 def model_of(snapshot, source="prometheus", on_missing="exclude", samples=None):
-    nodes, vms = records(snapshot)
-    return load.build_model(source, nodes, vms, samples if samples is not None else snapshot["metrics"], on_missing)
+    states = node_states(snapshot["nodes"], snapshot["pods"])
+    capacities = dict((n["metadata"]["name"], inventory.capacity(n)) for n in snapshot["nodes"])
+    vms = list(inventory.vm_items(snapshot["vmis"], snapshot["pods"]).values())
+    return load.build_model(source, list(states.values()), capacities, vms,
+                            samples if samples is not None else snapshot["metrics"], on_missing)
 
 
 def two_nodes(**kwargs):
@@ -162,23 +158,31 @@ def test_imbalance_measures():
     assert imbalance.measures([])["stddev"] is None
 
 
-def test_vm_record_takes_requests_from_its_launcher_pod_and_drops_a_pinned_hostname():
+def test_vm_item_takes_requests_from_its_launcher_pod_and_drops_a_pinned_hostname():
     vmi_obj = vmi("a", "w1", mem_gi=8, node_selector={"disk": "ssd"})
     pod = launcher_pod(vmi_obj)
     pod["spec"]["nodeSelector"].update({"kubernetes.io/hostname": "w1",
                                         "cpu-model.node.kubevirt.io/Skylake": "true"})
     pod["spec"]["overhead"] = {"memory": "200Mi"}
-    record = inventory.vm_record(vmi_obj, pod)
-    assert record["requests"]["memory"] == 8 * GI + 200 * 2 ** 20
-    assert record["guest_memory"] == 8 * GI
-    assert record["node_selector"] == {"disk": "ssd", "cpu-model.node.kubevirt.io/Skylake": "true",
-                                       "kubevirt.io/schedulable": "true"}
+    item = inventory.vm_items([vmi_obj], [pod])["vms/a"]
+    assert item["memory"] == 8 * GI + 200 * 2 ** 20 and item["guest_memory"] == 8 * GI
+    assert item["node"] == "w1" and item["pod_key"] == "vms/virt-launcher-a-abcde"
+    assert item["node_selector"] == {"disk": "ssd", "cpu-model.node.kubevirt.io/Skylake": "true",
+                                     "kubevirt.io/schedulable": "true"}
 
 
-def test_node_record_reads_capacity_and_allocatable():
-    record = inventory.node_record(node("w1", cpu=16, mem_gi=64), {"cpu": 2.0, "memory": 4.0 * GI, "pods": 3})
-    assert record["allocatable"] == {"cpu": 16.0, "memory": 64.0 * GI, "pods": 250}
-    assert record["requested"]["pods"] == 3 and record["hostname"] == "w1"
+def test_the_launcher_on_the_vmi_node_counts_not_a_migration_target():
+    vmi_obj = vmi("a", "w1", mem_gi=8)
+    source, target = launcher_pod(vmi_obj), launcher_pod(vmi_obj)
+    target["metadata"]["name"], target["spec"]["nodeName"] = "virt-launcher-a-target", "w2"
+    assert inventory.vm_items([vmi_obj], [target, source])["vms/a"]["pod_key"] == "vms/virt-launcher-a-abcde"
+
+
+def test_capacity_is_the_machine_and_falls_back_to_allocatable():
+    assert inventory.capacity(node("w1", cpu=16, mem_gi=64)) == {"cpu": 16.0, "memory": 64.0 * GI}
+    bare = node("w2", cpu=8, mem_gi=32)
+    del bare["status"]["capacity"]
+    assert inventory.capacity(bare) == {"cpu": 8.0, "memory": 32.0 * GI}
 
 
 def test_the_query_set_takes_replacements_by_name():

@@ -89,3 +89,27 @@ def test_migration_body_pins_the_target_only_when_given():
     assert body["metadata"] == {"generateName": "move-a-", "namespace": "vms", "labels": {"owner": "me"}}
     assert body["spec"] == {"vmiName": "a", "addedNodeSelector": {"kubernetes.io/hostname": "w3"}}
     assert "addedNodeSelector" not in migrations.migration_body("vms", "a", "move-a-", {})["spec"]
+
+
+def test_a_vmi_is_migrating_while_its_migration_state_has_not_ended_or_an_evacuation_is_marked():
+    assert migrations.vmi_migrating(builders.vmi("a")) is None
+    assert migrations.vmi_migrating(builders.vmi("a", migrating=True)) == \
+        "migration in flight (started 2026-01-01T00:00:00Z)"
+    ended = builders.vmi("a", migration_state={"startTimestamp": "t0", "endTimestamp": "t1"})
+    assert migrations.vmi_migrating(ended) is None
+    assert migrations.vmi_migrating(builders.vmi("a", evacuating=True)) == "evacuation of node w1 in progress"
+
+
+def test_in_flight_names_source_and_target_of_started_and_pending_migrations():
+    vmis = {"vms/a": builders.vmi("a", node="w2", migration_state={
+        "startTimestamp": "t0", "endTimestamp": "t1", "sourceNode": "w1", "targetNode": "w2"}),
+        "vms/b": builders.vmi("b", node="w3", migration_state={
+            "startTimestamp": "t2", "sourceNode": "w3", "targetNode": "w4"}),
+        "vms/c": builders.vmi("c", node="w5")}
+    pinned = builders.vmim("m-c", "c", phase="Pending")
+    pinned["spec"]["addedNodeSelector"] = {"kubernetes.io/hostname": "w6"}
+    vmims = [builders.vmim("m-a", "a", phase="Pending"), builders.vmim("m-old", "b", phase="Succeeded"), pinned]
+    # a's last migration ended: the pending one leaves from where it runs now, to a node the scheduler picks
+    assert migrations.in_flight(vmis, vmims) == [{"vmi": "vms/a", "source": "w2", "target": None},
+                                                 {"vmi": "vms/b", "source": "w3", "target": "w4"},
+                                                 {"vmi": "vms/c", "source": "w5", "target": "w6"}]
