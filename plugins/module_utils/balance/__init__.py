@@ -1,23 +1,17 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) workload.availability contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Pure rebalancing core for rebalance_vms: a snapshot of plain data in, a plan of plain data out.
+"""rebalance_vms's decisions (pure) and its workflow (shell).
 
-Nothing in this package does I/O. The module's workflow reads the cluster and the metrics, then calls
-``planner.plan_rebalance(snapshot, settings)``; check mode returns that plan, a real run executes its moves.
+Pure, in the order a plan is made: ``options`` (argument spec, validated settings), ``queries`` (the PromQL and
+instant-vector parsing), ``inventory`` (VMs as placement items), ``eligibility`` (with ``vm_query``: which nodes take
+part and which VMs may move), ``load`` and ``imbalance`` (per-node load, the combined score, stddev/CV/max-min),
+``thresholds`` (the descheduler's presets), ``cooldown`` (migration history and back-off), ``convergence`` and
+``waves`` (will a migration converge, at what bandwidth), ``search`` (the best-move search, on the shared placement
+filters), ``planner`` (everything in order: ``plan_rebalance(snapshot, settings)``, ``observe``), ``execution``
+(migration bodies, starts within limits, outcomes), ``results`` (the module result), ``report_svg`` and
+``report_html`` (the self-contained HTML report).
 
-Files, in the order a plan is made:
-
-- ``options``: the module's argument_spec and ``settings_from_params`` (validated settings); ``documentation``:
-  the DOCUMENTATION text of every option.
-- ``queries``: the PromQL the I/O layer runs, and instant-vector parsing.
-- ``inventory``: Node/Pod/VMI objects to node and VM records (requests, selectors, launcher pods).
-- ``eligibility`` (with ``vm_query``): which nodes take part and which VMs may move.
-- ``load``: per node per dimension load, the combined score; ``imbalance``: stddev, CV, max-min.
-- ``thresholds``: the descheduler's presets, over/under-utilized classification.
-- ``cooldown``: migration history and the per-VM back-off.
-- ``filters`` (with ``affinity``): fit filters ``filter(item, node, state) -> None | reason`` and their state.
-- ``convergence``: predicted migration time and whether it converges; ``waves``: concurrency and link shares.
-- ``search``: the greedy best-move search; ``planner``: everything above in order, and the plan.
-- ``report_svg`` and ``report_html``: the self-contained HTML report of a plan.
+Shell: ``workflow`` (``rebalance_vms(ctx, params)``), ``reads`` (snapshot and metrics), ``prometheus`` (the HTTP
+client), ``executor`` (migrations through migrations/runner.py).
 """

@@ -3,9 +3,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Will a live migration converge, and how long will it take? A pre-copy model with KubeVirt's abort rules.
 
-Pre-copy (QEMU): the first pass sends the guest's memory (its resident part when known: untouched pages cost next
+Pre-copy (QEMU): the first pass sends the guest's memory (the part it uses when known: untouched pages cost next
 to nothing); every later pass re-sends what the guest dirtied during the previous one, at most its working set
-(the resident memory), so the remaining data shrinks by the ratio dirty rate / bandwidth per pass. When the
+(the memory it uses), so the remaining data shrinks by the ratio dirty rate / bandwidth per pass. When the
 remainder fits in QEMU's downtime limit (``MAX_DOWNTIME`` 0.3 s at the stream's bandwidth, QEMU's default, which
 KubeVirt keeps) the guest is paused for that instant and the migration completes. With a dirty rate at or above
 the bandwidth the remainder never shrinks. Dirtied pages are counted as written (rate x time, capped by the
@@ -102,7 +102,7 @@ def _at_limit(config, state, limit):
 
 
 def predict(memory, dirty_rate, bandwidth, config, first_pass=None):
-    """``memory``: guest memory bytes; ``dirty_rate``, ``bandwidth``: bytes/s; ``first_pass``: resident bytes when
+    """``memory``: guest memory bytes; ``dirty_rate``, ``bandwidth``: bytes/s; ``first_pass``: bytes the guest uses when
     known, else ``memory``."""
     limit = completion_limit(memory, config)
     if bandwidth <= 0:

@@ -22,7 +22,7 @@ machine's capacity for Prometheus, allocatable for metrics.k8s.io and requests).
 
 Sources (``build_model``):
 
-- ``prometheus``: node utilization and PSI, VM CPU, resident memory and dirty rate (see ``queries``).
+- ``prometheus``: node utilization and PSI, VM CPU, used memory and dirty rate (see ``queries``).
 - ``metrics_api``: metrics.k8s.io NodeMetrics and PodMetrics (the VM's virt-launcher pod); no PSI, no dirty rate.
 - ``requests``: declared requests against allocatable; no measurement at all.
 

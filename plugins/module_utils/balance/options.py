@@ -11,7 +11,7 @@ Settings: ``{"metrics_source", "prometheus", "on_missing", "thresholds" (thresho
 (protected ones included), "label_selectors" and "node_selector" ((text, requirements) of core.labels.parse_selector),
 "vm_query" (compiled or None),
 "link_bandwidth", "node_link_bandwidth", "stream_bandwidth", "assumed_dirty_rate" (bytes/s), "dirty_rate_margin",
-"report_path", "wait_timeout"}``.
+"report_path", "wait_timeout", "settle_time"}``.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -62,13 +62,12 @@ ARGUMENT_SPEC = {
     "link_bandwidth": {"type": "str", "default": "1250M"},
     "node_link_bandwidth": {"type": "dict", "default": {}},
     "stream_bandwidth": {"type": "str", "default": "1G"},
-    "assumed_dirty_rate": {"type": "str", "default": "64Mi"},
+    "assumed_dirty_rate": {"type": "str", "default": "16Mi"},
     "dirty_rate_margin": {"type": "float", "default": 0.25},
     "report_path": {"type": "path"},
     "wait_timeout": {"type": "int", "default": 1800},
+    "settle_time": {"type": "int", "default": 60},
 }
-MUTUALLY_EXCLUSIVE = [("thresholds", "low_threshold"), ("thresholds", "high_threshold")]
-REQUIRED_TOGETHER = [("low_threshold", "high_threshold")]
 
 
 def _rate(name, text, allow_zero=False):
@@ -159,6 +158,7 @@ def settings_from_params(params):
         "dirty_rate_margin": _at_least("dirty_rate_margin", params["dirty_rate_margin"], 0),
         "report_path": params.get("report_path"),
         "wait_timeout": _at_least("wait_timeout", params["wait_timeout"], 1),
+        "settle_time": _at_least("settle_time", params["settle_time"], 0),
     }
 
 

@@ -98,17 +98,32 @@ def _candidates(snapshot, settings, items, balanced, excluded_nodes, model, now)
     return movable, skipped
 
 
+def _load_model(snapshot, settings, names, states, items):
+    """The load model of the nodes ``names`` and the VMs on them."""
+    wanted = set(names)
+    return load.build_model(settings["metrics_source"], [states[name] for name in names if name in states],
+                            dict((objects.name_of(node), inventory.capacity(node)) for node in snapshot["nodes"]),
+                            [item for _key, item in sorted(items.items()) if item["node"] in wanted],
+                            snapshot.get("metrics"), settings["on_missing"])
+
+
+def observe(snapshot, settings, names):
+    """The measured load of the nodes ``names`` in ``snapshot`` (read again after the moves): {"nodes": {name:
+    {"cpu", "memory", "combined"}}, "imbalance": {dim: measures}, "notes"}."""
+    model = _load_model(snapshot, settings, names, node_states(snapshot["nodes"], snapshot["pods"]),
+                        inventory.vm_items(snapshot["vmis"], snapshot["pods"]))
+    loads = dict((name, load.node_loads(entry, settings["weights"])) for name, entry in model["nodes"].items())
+    return {"nodes": imbalance.rounded(loads), "imbalance": imbalance.rounded(imbalance.cluster_imbalance(loads)),
+            "notes": model["notes"] + ["node %s: %s" % item for item in sorted(model["excluded_nodes"].items())]}
+
+
 def plan_rebalance(snapshot, settings, filters=DEFAULT_FILTERS):
     now = _now(snapshot)
     nodes, pods, vmis = snapshot.get("nodes") or [], snapshot.get("pods") or [], snapshot.get("vmis") or []
     states = node_states(nodes, pods)
     balanced, excluded_nodes = eligibility.select_nodes(nodes, settings["node_selector"], snapshot.get("leases"), now)
     items = inventory.vm_items(vmis, pods)
-    balanced_set = set(balanced)
-    model = load.build_model(settings["metrics_source"], [states[name] for name in balanced],
-                             dict((objects.name_of(node), inventory.capacity(node)) for node in nodes),
-                             [item for _key, item in sorted(items.items()) if item["node"] in balanced_set],
-                             snapshot.get("metrics"), settings["on_missing"])
+    model = _load_model(dict(snapshot, nodes=nodes), settings, balanced, states, items)
     excluded_nodes.update(model["excluded_nodes"])
     balanced = [name for name in balanced if name in model["nodes"]]
     movable, skipped = _candidates(snapshot, settings, items, balanced, excluded_nodes, model, now)

@@ -17,7 +17,8 @@ descheduler's Prometheus contract expects); VMI series carry ``namespace`` and `
   The 0.7 utilization gating of the descheduler's ``descheduler:nodepressure:*`` rules is applied in ``load`` so
   a node without PSI (no series: kernel without ``psi=1``) stays distinguishable from a gated zero.
 - ``vmi_cpu``: CPU cores a VMI uses (vCPUs and hypervisor threads), over one minute.
-- ``vmi_memory``: resident memory of the VMI's QEMU process, bytes: what its node's MemAvailable loses to it.
+- ``vmi_memory``: memory the guest uses, bytes (``kubevirt_vmi_memory_used_bytes``): what its node's MemAvailable
+  loses to it, and the working set a migration sends and the guest dirties.
 - ``vmi_dirty_rate``: guest memory dirty rate, bytes/s (``kubevirt_vmi_dirty_rate_bytes_per_second``, KubeVirt
   1.6 and later; absent before).
 """
@@ -37,7 +38,7 @@ DEFAULT_QUERIES = {
     "node_cpu_pressure": "avg by (instance) (rate(node_pressure_cpu_waiting_seconds_total[1m]))",
     "node_memory_pressure": "avg by (instance) (rate(node_pressure_memory_waiting_seconds_total[1m]))",
     "vmi_cpu": "sum by (namespace, name) (rate(kubevirt_vmi_cpu_usage_seconds_total[1m]))",
-    "vmi_memory": "sum by (namespace, name) (kubevirt_vmi_memory_resident_bytes)",
+    "vmi_memory": "sum by (namespace, name) (kubevirt_vmi_memory_used_bytes)",
     "vmi_dirty_rate": "max by (namespace, name) (kubevirt_vmi_dirty_rate_bytes_per_second)",
 }
 NODE_QUERIES = ("node_cpu", "node_memory", "node_cpu_pressure", "node_memory_pressure")

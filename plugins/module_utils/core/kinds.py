@@ -49,3 +49,5 @@ VMIM = Kind("kubevirt.io/v1", "VirtualMachineInstanceMigration", "virtualmachine
 KUBEVIRT = Kind("kubevirt.io/v1", "KubeVirt", "kubevirts", True)
 BAREMETALHOST = Kind("metal3.io/v1alpha1", "BareMetalHost", "baremetalhosts", True)
 MACHINE = Kind("machine.openshift.io/v1beta1", "Machine", "machines", True)
+NODE_METRICS = Kind("metrics.k8s.io/v1beta1", "NodeMetrics", "nodes", False)
+POD_METRICS = Kind("metrics.k8s.io/v1beta1", "PodMetrics", "pods", True)
