@@ -28,8 +28,10 @@ ones come first); a destination accepts when, in this order:
    already planned migration on the same links below convergence.
 
 Among accepted moves the one with the most variance removed per GiB sent (memory re-sent for dirty pages
-included, plus ``MIGRATION_OVERHEAD_GIB`` so tiny VMs are not moved for nothing) wins; ties go to the VM key, then
-the destination name, so one snapshot gives one plan whatever order it was listed in. A node that received a VM is
+included, plus ``MIGRATION_OVERHEAD_GIB`` so tiny VMs are not moved for nothing) wins. Moves scoring within
+``SCORE_TOLERANCE`` of the best count as equal, and equals go to the VM key, then the destination name: one
+snapshot gives one plan whatever order it was listed in, and the few percent metrics drift between a check-mode
+run and the real one do not swap one VM for its look-alike. A node that received a VM is
 no source later in the plan and one that gave is no destination. The search stops at the target, at
 ``max_migrations``, or when no move is accepted.
 
@@ -53,6 +55,7 @@ from ansible_collections.workload.availability.plugins.module_utils.placement.fr
 SOURCE_BREADTH = 8
 DESTINATIONS_PER_VM = 4
 MIGRATION_OVERHEAD_GIB = 1.0
+SCORE_TOLERANCE = 0.1
 GIB = float(2 ** 30)
 EPSILON = 1e-12
 
@@ -66,6 +69,15 @@ def gain_per_gib(variance_removed, transferred_bytes):
     """The move's score: imbalance (variance) removed per GiB the migration sends, dirty pages re-sent included,
     plus a fixed GiB-equivalent per migration (target pod start, handover)."""
     return variance_removed / (transferred_bytes / GIB + MIGRATION_OVERHEAD_GIB)
+
+
+def pick(options):
+    """The option to take: among those scoring within SCORE_TOLERANCE of the best, the first by (VM key,
+    destination)."""
+    if not options:
+        return None
+    floor = max(option["score"] for option in options) * (1.0 - SCORE_TOLERANCE)
+    return min((option for option in options if option["score"] >= floor), key=lambda o: (o["key"], o["target"]))
 
 
 def summarize(reasons, examined):
@@ -173,7 +185,7 @@ class Search:
         source_after = load.node_loads(source_entry, self.weights)
         count, mean = figures["count"], figures["mean"]
         before_source = self.loads[source]["combined"]
-        best, accepted, reasons, examined = None, 0, {}, 0
+        accepted, reasons, examined = [], {}, 0
 
         def refuse(reason):
             entry = reasons.setdefault(_category(reason), [0, "%s: %s" % (target, reason)])
@@ -216,16 +228,14 @@ class Search:
             if reason:
                 refuse(reason)
                 continue
-            accepted += 1
-            score = gain_per_gib(figures["variance"] - new_variance, prediction["transferred_bytes"])
-            option = {"rank": (-score, key, target), "key": key, "source": source, "target": target, "wave": wave,
-                      "gain": gain, "variance": new_variance, "prediction": prediction,
-                      "before": (before_source, before_target),
-                      "entries": (source_entry, target_entry), "loads": (source_after, target_after)}
-            if best is None or option["rank"] < best["rank"]:
-                best = option
-            if accepted >= DESTINATIONS_PER_VM:
+            accepted.append({
+                "score": gain_per_gib(figures["variance"] - new_variance, prediction["transferred_bytes"]),
+                "key": key, "source": source, "target": target, "wave": wave, "gain": gain, "variance": new_variance,
+                "prediction": prediction, "before": (before_source, before_target),
+                "entries": (source_entry, target_entry), "loads": (source_after, target_after)})
+            if len(accepted) >= DESTINATIONS_PER_VM:
                 break
+        best = pick(accepted)
         if best is None:
             self.reasons[key] = summarize(dict((k, tuple(v)) for k, v in reasons.items()), examined) \
                 if examined else "no destination to try"
@@ -233,7 +243,7 @@ class Search:
 
     def best_move(self, sources, destinations, bounds, figures):
         destinations = [n for n in destinations if n not in self.gave]
-        best, productive = None, 0
+        options, productive = [], 0
         for source in sources:
             if source in self.received or productive >= SOURCE_BREADTH:
                 continue
@@ -244,10 +254,9 @@ class Search:
                 option = self.candidate(key, source, destinations, bounds, figures)
                 if option is not None:
                     found = True
-                    if best is None or option["rank"] < best["rank"]:
-                        best = option
+                    options.append(option)
             productive += 1 if found else 0
-        return best
+        return pick(options)
 
     def step(self):
         if len(self.loads) < 2:

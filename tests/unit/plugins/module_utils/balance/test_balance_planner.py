@@ -119,15 +119,15 @@ def test_max_migrations_caps_the_plan():
 def test_kubevirt_limits_spread_the_moves_over_waves_and_count_migrations_in_flight():
     kubevirt = {"spec": {"configuration": {"migrations": {"parallelOutboundMigrationsPerNode": 1,
                                                           "parallelMigrationsPerCluster": 2}}}}
-    snapshot = cluster(hotspot({"w2": [vm("moving", cpu_used=0.1)]}), kubevirt=kubevirt)
+    snapshot = cluster(hotspot({"w3": [vm("moving", cpu_used=0.1)]}), kubevirt=kubevirt)
     moving = [v for v in snapshot["vmis"] if v["metadata"]["name"] == "moving"][0]
-    moving["status"]["migrationState"] = {"startTimestamp": "2026-03-01T11:59:00Z", "sourceNode": "w2",
-                                          "targetNode": "w3"}
+    moving["status"]["migrationState"] = {"startTimestamp": "2026-03-01T11:59:00Z", "sourceNode": "w3",
+                                          "targetNode": "w2"}
     plan = plan_of(snapshot, max_migrations=3)
-    assert [(m["to"], m["wave"]) for m in plan["moves"]] == [("w3", 0), ("w2", 1), ("w3", 2)]
+    assert [(m["to"], m["wave"]) for m in plan["moves"]] == [("w2", 0), ("w2", 1), ("w3", 2)]
     assert plan["limits"] == {"per_cluster": 2, "per_node": 1, "in_flight": 1}
     assert "vms/moving" in [s["vm"] for s in plan["skipped"]]
-    # in wave 0 the stream into w3 shares w3's link with the migration in flight; later ones have the stream ceiling
+    # in wave 0 the stream into w2 shares w2's link with the migration in flight; later ones have the stream ceiling
     assert [m["bandwidth_mib_s"] for m in plan["moves"]] == [round(1250e6 / 2 / 2 ** 20, 1), 953.7, 953.7]
 
 
@@ -277,3 +277,16 @@ def test_no_metrics_at_all_plans_nothing_and_says_why_instead_of_failing():
     assert plan["stop_reason"] == "fewer than two nodes take part in balancing"
     assert [e["reason"] for e in plan["excluded_nodes"]] == \
         ["no node_cpu sample and node_memory sample; left out of balancing"] * 3
+
+
+def test_near_equal_moves_go_to_the_first_vm_so_a_few_percent_of_drift_keep_the_plan():
+    layout = {"w1": [vm("hot-%d" % i, cpu_used=2.5 + 0.01 * ((i * 7) % 5)) for i in range(10)],
+              "w2": [vm("cool-%d" % i, cpu_used=0.5) for i in range(5)],
+              "w3": [vm("calm-%d" % i, cpu_used=0.5) for i in range(5)]}
+    plan = plan_of(cluster(layout), max_migrations=3)
+    drifted = copy.deepcopy(layout)
+    for index, spec in enumerate(drifted["w1"]):
+        spec["cpu_used"] *= 1.0 + 0.02 * ((index * 3) % 4 - 1.5)          # up to 3 %, as a steady guest drifts
+    assert [(m["vm"], m["to"]) for m in plan_of(cluster(drifted), max_migrations=3)["moves"]] == \
+        [(m["vm"], m["to"]) for m in plan["moves"]]
+    assert [m["vm"] for m in plan["moves"]] == ["vms/hot-0", "vms/hot-1", "vms/hot-2"]

@@ -1,0 +1,58 @@
+"""rebalance_vms on the lab's mixed-sizes scenario (40 VMs of 1 GiB, 4 of 16 GiB and one of 64 GiB on four
+workers), the mix that makes utilization balancers oscillate. With the cooldown off, so nothing but the planner
+keeps a VM from moving again, successive runs lower the imbalance, never send a VM back, and settle: the last run
+plans nothing."""
+import pytest
+
+from lab.testing import running_lab
+from rb_helpers import moved, really_on, rebalance, wait_running
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    with running_lab(tmp_path_factory.mktemp("rebalance-mixed"), scenario="mixed-sizes", seed=0) as lab:
+        wait_running(lab, 45)
+        done = []
+        for _attempt in range(3):
+            result = rebalance(lab, cooldown=0)
+            assert not result.get("failed"), result.get("msg")
+            done.append(result)
+            if not result["moves"]:
+                break
+        yield lab, done
+
+
+def test_successive_runs_settle(runs):
+    _lab, done = runs
+    assert done[0]["moves"] and done[0]["changed"] is True
+    assert done[-1]["moves"] == [] and done[-1]["changed"] is False
+    assert done[-1]["msg"].startswith("no VM to move: within target")
+    assert len(done) <= 3
+
+
+def test_no_vm_goes_back_and_none_moves_twice(runs):
+    _lab, done = runs
+    history = [move for result in done for move in moved(result)]
+    assert len(set(vm for vm, _source, _target in history)) == len(history)
+    assert not set((vm, target, source) for vm, source, target in history) & set(history)
+
+
+def test_each_run_lowers_the_measured_imbalance(runs):
+    _lab, done = runs
+    executed = [result for result in done if result["moves"]]
+    for result in executed:
+        assert all(move["status"] == "Succeeded" for move in result["moves"]), result["moves"]
+        before, after = result["imbalance"]["before"]["combined"], result["imbalance"]["after"]["combined"]
+        assert after["stddev"] < before["stddev"]
+    assert done[-1]["imbalance"]["before"]["combined"]["stddev"] < \
+        0.7 * done[0]["imbalance"]["before"]["combined"]["stddev"]
+
+
+def test_moves_land_where_planned(runs):
+    lab, done = runs
+    final = {}
+    for result in done:
+        for vm, _source, target in moved(result):
+            final[vm] = target
+    for vm, target in final.items():
+        assert really_on(lab, vm.split("/")[1]) == {target}
