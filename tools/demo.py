@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""`make demo`: start a lab, run playbooks/demo.yml against it, print its report, stop the lab (also on failure).
+"""`make demo`: start a lab, run playbooks/demo.yml against it, print its report, stop the lab (also on failure);
+then the rebalance round on a second lab of the hotspot scenario, ending with the HTML report's path.
 
-Usage: demo.py [--workdir .lab/demo] [lab up options after --, e.g. -- --scenario small --seed 3]
+Usage: demo.py [--workdir .lab/demo] [--no-rebalance] [lab up options after --, e.g. -- --scenario small --seed 3]
 """
 
 import argparse
@@ -22,6 +23,7 @@ def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workdir", default=os.path.join(TOP, ".lab", "demo"))
     parser.add_argument("--venv", help="ignored; the interpreter running this script is the venv's")
+    parser.add_argument("--no-rebalance", action="store_true", help="skip the rebalance round")
     parser.add_argument("lab_args", nargs="*")
     args = parser.parse_args(argv)
     workdir = os.path.abspath(args.workdir)
@@ -47,6 +49,36 @@ def main(argv):
     with open(report) as handle:
         print(handle.read())
     print("demo finished in %.1fs; report kept in %s" % (time.monotonic() - started, os.path.relpath(report, TOP)))
+    return 0 if args.no_rebalance else rebalance_round(workdir + "-rebalance")
+
+
+def rebalance_round(workdir):
+    """The rebalance round: a hotspot lab, playbooks/demo.yml with only that round, its report and the HTML path."""
+    started = time.monotonic()
+    report = os.path.join(workdir, "demo-report.txt")
+    html = os.path.join(workdir, "rebalance-report.html")
+    lab("down", workdir)
+    if lab("up", workdir, "--scenario", "hotspot") != 0:
+        print("demo: the hotspot lab did not start (see %s/lab.log)" % workdir, file=sys.stderr)
+        return 1
+    try:
+        for stale in (report, html):
+            if os.path.exists(stale):
+                os.unlink(stale)
+        code = subprocess.call(
+            [os.path.join(BIN, "ansible-playbook"), "-i", os.path.join(workdir, "inventory.yml"),
+             os.path.join(TOP, "playbooks", "demo.yml"), "-e", '{"demo_rounds": ["rebalance"]}',
+             "-e", "demo_report_path=" + report, "-e", "demo_rebalance_report=" + html],
+            cwd=TOP, env=dict(os.environ, ANSIBLE_RETRY_FILES_ENABLED="0"))
+    finally:
+        lab("down", workdir)
+    if code != 0 or not os.path.exists(html):
+        print("demo: the rebalance round failed (exit %d)" % code, file=sys.stderr)
+        return code or 1
+    print()
+    with open(report) as handle:
+        print(handle.read())
+    print("rebalance round finished in %.1fs; open the HTML report: %s" % (time.monotonic() - started, html))
     return 0
 
 

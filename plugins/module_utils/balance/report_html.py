@@ -8,7 +8,8 @@
 - ``plan``: ``planner.plan_rebalance``'s result.
 - ``observed``: after execution, the loads read again: ``{"nodes": {name: {"cpu", "memory", "combined"}},
   "imbalance": {dim: imbalance.measures}}`` (None in check mode).
-- ``results``: per moved VM what happened: ``{vm key: {"status": "Succeeded" | "Failed" | ..., "reason", "seconds"}}``.
+- ``results``: per moved VM what happened: ``{vm key: {"status": "Succeeded" | "Failed" | ..., "reason", "seconds"}}``
+  (the seconds the migration took, when it ran).
 - ``generated``: the time text shown in the header (the caller's clock; this code reads none).
 
 Sections: summary figures, per-node load bars (combined, CPU, memory; before / predicted / after, with the mean
@@ -103,8 +104,9 @@ def _moves(plan, results):
     rows = []
     for index, move in enumerate(plan["moves"], 1):
         result = (results or {}).get(move["vm"])
-        outcome = "-" if result is None else '<span class="%s">%s</span>%s' % (
+        outcome = "-" if result is None else '<span class="%s">%s</span>%s%s' % (
             "ok" if result.get("status") == "Succeeded" else "bad", escape(str(result.get("status"))),
+            " in %.0f s" % result["seconds"] if result.get("seconds") is not None else "",
             " &ndash; %s" % escape(str(result["reason"])) if result.get("reason") else "")
         dirty = "%.0f MiB/s%s" % (move["dirty_rate_mib_s"], " (assumed)" if move["dirty_rate_assumed"] else "")
         rows.append([str(index), escape(move["vm"]), "%s &rarr; %s" % (escape(move["from"]), escape(move["to"])),
