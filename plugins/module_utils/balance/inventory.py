@@ -5,7 +5,8 @@
 
 ``vm_items(vmis, pods)`` -> {VMI key: item}: ``placement.items.vmi_item`` of each placed VMI with its running
 virt-launcher pod (the requests and constraints a migration target pod carries, ``pod_key`` naming the launcher),
-plus ``name``, ``node`` (where it runs) and ``guest_memory`` (bytes, as KubeVirt sizes a migration).
+plus ``name``, ``node`` (where it runs), ``guest_memory`` (bytes, as KubeVirt sizes a migration) and ``launcher``
+(the pod object, or None).
 ``capacity(node)`` -> {"cpu" cores, "memory" bytes} of the machine, what Prometheus' utilization is a share of.
 """
 
@@ -54,8 +55,9 @@ def vm_items(vmis, pods):
         if not node:
             continue
         key = objects.key_of(vmi)
-        item = vmi_item(vmi, launchers.get((key, node)))
+        launcher = launchers.get((key, node))
+        item = vmi_item(vmi, launcher)
         guest = guest_memory(vmi)
-        item.update(name=objects.name_of(vmi), node=node, guest_memory=guest or item["memory"])
+        item.update(name=objects.name_of(vmi), node=node, guest_memory=guest or item["memory"], launcher=launcher)
         items[key] = item
     return items

@@ -45,7 +45,7 @@ ARGUMENT_SPEC = {
     "low_threshold": {"type": "float"},
     "high_threshold": {"type": "float"},
     "deviation_thresholds": {"type": "bool", "default": True},
-    "target_imbalance": {"type": "float", "default": 0.1},
+    "target_imbalance": {"type": "float", "default": 0.03},
     "min_gain": {"type": "float", "default": 0.1},
     "weights": {"type": "dict", "apply_defaults": True, "options": {
         "cpu": {"type": "float", "default": 1.0},

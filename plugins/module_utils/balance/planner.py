@@ -69,7 +69,6 @@ def _now(snapshot):
 
 def _candidates(snapshot, settings, items, balanced, excluded_nodes, model, now):
     """({node: [movable VM keys]}, {key: reason} of the VMs that may not move)."""
-    pods_by_key = dict((objects.key_of(pod), pod) for pod in snapshot.get("pods") or [])
     vmims = snapshot.get("vmims") or []
     history = cooldown.vmims_by_vmi(vmims)
     active = eligibility.vmis_with_active_migration(vmims)
@@ -78,8 +77,7 @@ def _candidates(snapshot, settings, items, balanced, excluded_nodes, model, now)
     for vmi in sorted(snapshot.get("vmis") or [], key=objects.key_of):
         key = objects.key_of(vmi)
         item = items.get(key)
-        pod = pods_by_key.get(item.get("pod_key")) if item else None
-        reason = eligibility.vmi_refusal(vmi, pod, settings, strategy, active)
+        reason = eligibility.vmi_refusal(vmi, item and item["launcher"], settings, strategy, active)
         if not reason and item is None:
             reason = "not placed on a node"
         if not reason and item["node"] not in movable:
@@ -96,6 +94,18 @@ def _candidates(snapshot, settings, items, balanced, excluded_nodes, model, now)
         else:
             movable[item["node"]].append(key)
     return movable, skipped
+
+
+def landed(entries, running, usage):
+    """The node entries with every migration in flight (whose target is known) counted at its target: the search
+    plans from where the cluster is going, so a run after another does not move VMs for a load already leaving."""
+    entries = dict(entries)
+    for migration in running:
+        source, target, vm = migration["source"], migration["target"], usage.get(migration["vmi"])
+        if vm is not None and source in entries and target in entries:
+            entries[source] = load.shifted(entries[source], vm, -1)
+            entries[target] = load.shifted(entries[target], vm, 1)
+    return entries
 
 
 def _load_model(snapshot, settings, names, states, items):
@@ -132,7 +142,9 @@ def plan_rebalance(snapshot, settings, filters=DEFAULT_FILTERS):
     running = migration_state.in_flight(dict((objects.key_of(v), v) for v in vmis), snapshot.get("vmims") or [])
     waves = Waves(limits, running, lambda node: settings["node_link_bandwidth"].get(node, settings["link_bandwidth"]),
                   settings["stream_bandwidth"], config["bandwidth_per_migration"])
-    problem = {"entries": dict((name, model["nodes"][name]) for name in balanced), "movable": movable,
+    entries = dict((name, model["nodes"][name]) for name in balanced)
+    measured = dict((name, load.node_loads(entry, settings["weights"])) for name, entry in entries.items())
+    problem = {"entries": landed(entries, running, model["vms"]), "measured": measured, "movable": movable,
                "items": items, "usage": model["vms"]}
     search = Search(problem, settings, filters, PlacementState(states, anti_affinity_topologies=None), waves,
                     config).run()

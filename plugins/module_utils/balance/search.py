@@ -29,9 +29,10 @@ ones come first); a destination accepts when, in this order:
 
 Among accepted moves the one with the most variance removed per GiB sent (memory re-sent for dirty pages
 included, plus ``MIGRATION_OVERHEAD_GIB`` so tiny VMs are not moved for nothing) wins. Moves scoring within
-``SCORE_TOLERANCE`` of the best count as equal, and equals go to the VM key, then the destination name: one
-snapshot gives one plan whatever order it was listed in, and the few percent metrics drift between a check-mode
-run and the real one do not swap one VM for its look-alike. A node that received a VM is
+``SCORE_TOLERANCE`` of the best count as equal, and so do moves of a VM of the same size from the same node within
+``LOOKALIKE_TOLERANCE``; equals go to the VM key, then the destination name. One snapshot gives one plan whatever
+order it was listed in, and the drift of the metrics between a check-mode run and the real one does not swap one
+VM for its look-alike. A node that received a VM is
 no source later in the plan and one that gave is no destination. The search stops at the target, at
 ``max_migrations``, or when no move is accepted.
 
@@ -56,6 +57,7 @@ SOURCE_BREADTH = 8
 DESTINATIONS_PER_VM = 4
 MIGRATION_OVERHEAD_GIB = 1.0
 SCORE_TOLERANCE = 0.1
+LOOKALIKE_TOLERANCE = 0.25
 GIB = float(2 ** 30)
 EPSILON = 1e-12
 
@@ -72,12 +74,18 @@ def gain_per_gib(variance_removed, transferred_bytes):
 
 
 def pick(options):
-    """The option to take: among those scoring within SCORE_TOLERANCE of the best, the first by (VM key,
-    destination)."""
+    """The option to take: the first by (VM key, destination) among those scoring within SCORE_TOLERANCE of the
+    best, or within LOOKALIKE_TOLERANCE when they move a VM of the same size from the same node (look-alikes:
+    which of them goes is a matter of how busy each was in the last minute)."""
     if not options:
         return None
-    floor = max(option["score"] for option in options) * (1.0 - SCORE_TOLERANCE)
-    return min((option for option in options if option["score"] >= floor), key=lambda o: (o["key"], o["target"]))
+    best = max(options, key=lambda o: o["score"])
+
+    def equal(option):
+        tolerance = LOOKALIKE_TOLERANCE if (option["source"], option["memory"]) == (best["source"], best["memory"]) \
+            else SCORE_TOLERANCE
+        return option["score"] >= best["score"] * (1.0 - tolerance)
+    return min((option for option in options if equal(option)), key=lambda o: (o["key"], o["target"]))
 
 
 def summarize(reasons, examined):
@@ -88,8 +96,9 @@ def summarize(reasons, examined):
 
 
 class Search:
-    """``problem``: {"entries": {node: load model entry}, "movable": {node: [VM keys]}, "items": {key: VM item},
-    "usage": {key: model VM usage}}; ``settings``: validated module settings; ``filters`` and ``state``: the
+    """``problem``: {"entries": {node: load model entry, migrations in flight landed}, "measured": {node: loads as
+    measured (default: those of the entries)}, "movable": {node: [VM keys]}, "items": {key: VM item}, "usage": {key:
+    model VM usage}}; ``settings``: validated module settings; ``filters`` and ``state``: the
     placement filters and the PlacementState they run on; ``waves``: a Waves; ``config``: migration config."""
 
     def __init__(self, problem, settings, filters, state, waves, config):
@@ -101,7 +110,7 @@ class Search:
         self.filters, self.state, self.waves, self.config = filters, state, waves, config
         self.weights = settings["weights"]
         self.loads = dict((name, load.node_loads(entry, self.weights)) for name, entry in self.entries.items())
-        self.initial = dict(self.loads)
+        self.initial = problem.get("measured") or dict(self.loads)
         self.moves, self.reasons, self.predictions = [], {}, {}
         self.moved, self.gave, self.received = set(), set(), set()
         self.stop_reason = None
@@ -204,6 +213,8 @@ class Search:
                 continue
             if target_after["combined"] > source_after["combined"] + EPSILON:
                 refuse("would end busier than the source (overshoot)")
+                if self.loads[target]["combined"] >= source_after["combined"]:
+                    break       # destinations come idlest first: every later one is busier still
                 continue
             before_target = self.loads[target]["combined"]
             delta = source_after["combined"] - before_source + target_after["combined"] - before_target
@@ -230,7 +241,8 @@ class Search:
                 continue
             accepted.append({
                 "score": gain_per_gib(figures["variance"] - new_variance, prediction["transferred_bytes"]),
-                "key": key, "source": source, "target": target, "wave": wave, "gain": gain, "variance": new_variance,
+                "key": key, "source": source, "target": target, "memory": item["guest_memory"], "wave": wave,
+                "gain": gain, "variance": new_variance,
                 "prediction": prediction, "before": (before_source, before_target),
                 "entries": (source_entry, target_entry), "loads": (source_after, target_after)})
             if len(accepted) >= DESTINATIONS_PER_VM:

@@ -7,6 +7,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import functools
+
 _BINARY = {"Ki": 2 ** 10, "Mi": 2 ** 20, "Gi": 2 ** 30, "Ti": 2 ** 40, "Pi": 2 ** 50, "Ei": 2 ** 60}
 _DECIMAL = {"n": 1e-9, "u": 1e-6, "m": 1e-3, "": 1, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18}
 
@@ -17,7 +19,13 @@ def parse(value):
         return 0.0
     if isinstance(value, (int, float)):
         return float(value)
-    text = str(value).strip()
+    return _parse_text(str(value))
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_text(value):
+    # the same few quantities recur on thousands of pods: each text is parsed once
+    text = value.strip()
     for suffix, factor in _BINARY.items():
         if text.endswith(suffix):
             return float(text[:-2]) * factor

@@ -6,7 +6,7 @@ removed or moved so far, and the topology domains the (anti-)affinity filters lo
 
 ``PlacementState(nodes, anti_affinity_topologies=(HOSTNAME_LABEL,))``:
 
-- ``nodes`` (name -> node state, a deep copy: the caller's states are never changed) and ``placed`` (key -> node);
+- ``nodes`` (name -> node state, copied: the caller's states are never changed) and ``placed`` (key -> node);
 - ``add(item, name)``, ``remove(item, name)``, ``move(item, source, target)``: the item's requests and its
   workload entry follow it (a live migration's source pod completes, so the source gets its room back);
 - ``domain_workloads(topology_key, value)``: the workloads on the nodes labelled ``topology_key=value``;
@@ -24,8 +24,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import copy
-
 from ansible_collections.workload.availability.plugins.module_utils.core.nodes import HOSTNAME_LABEL
 
 
@@ -41,7 +39,9 @@ def workload_entry(item):
 
 class PlacementState(object):
     def __init__(self, nodes, anti_affinity_topologies=(HOSTNAME_LABEL,)):
-        self.nodes = copy.deepcopy(nodes)
+        # the pass changes only the counters and the workload lists of its nodes: those are copied, the rest shared
+        self.nodes = dict((name, dict(node, workloads=list(node.get("workloads") or [])))
+                          for name, node in nodes.items())
         self.placed = {}
         self.anti_affinity_topologies = anti_affinity_topologies
         self._domains = {}

@@ -1,6 +1,6 @@
 # Copyright (c) workload.availability contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Builders of plain-data cluster snapshots for the rebalancing tests and the planning benchmark.
+"""Builders of plain-data cluster snapshots for the rebalancing tests.
 
 ``cluster(layout, ...)`` turns ``{node: [vm(...), ...]}`` into a snapshot whose Prometheus samples agree with the
 VMs on each node: a node's CPU utilization is (1 system core + the CPU its VMs use) / its cores, its memory
@@ -8,7 +8,6 @@ utilization (4 GiB system + its VMs' resident memory) / its memory.
 """
 
 import datetime
-import random
 
 from ansible_collections.workload.availability.plugins.module_utils.balance import options
 
@@ -110,20 +109,3 @@ def options_queries():
 def settings(**overrides):
     overrides.setdefault("prometheus", {"url": "https://prometheus.example"})
     return options.settings_from_params(options.rebalance_params(**overrides))
-
-
-def synthetic_layout(node_count, vm_count, seed=1, hot_nodes=2):
-    """A large cluster: VMs of 2-16 GiB spread at random, ``hot_nodes`` nodes given a third more VMs and busier
-    ones, so a plan has something to do."""
-    rng = random.Random(seed)
-    names = ["worker-%04d" % i for i in range(node_count)]
-    layout = dict((name, []) for name in names)
-    weights = [1.6 if i < hot_nodes else 1.0 for i in range(node_count)]
-    for index in range(vm_count):
-        target = rng.choices(names, weights)[0]
-        hot = names.index(target) < hot_nodes
-        layout[target].append(vm("vm-%05d" % index, namespace="ns-%02d" % (index % 40),
-                                 cpu_used=round(rng.uniform(0.2, 2.5 if hot else 1.2), 2),
-                                 mem_gi=rng.choice((2, 4, 4, 8, 16)), dirty_mib=round(rng.uniform(1, 200), 1),
-                                 cpu_request=1))
-    return layout

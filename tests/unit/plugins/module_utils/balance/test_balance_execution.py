@@ -121,4 +121,4 @@ def test_a_cluster_within_target_says_why_nothing_moves():
     result = results.new_result(planner.plan_rebalance(cluster(layout), settings()))
     assert result["moves"] == []
     assert results.summary(result, check_mode=False) == \
-        "no VM to move: within target: no node above its high threshold; imbalance 0.000 <= target_imbalance 0.100"
+        "no VM to move: within target: no node above its high threshold; imbalance 0.000 <= target_imbalance 0.030"

@@ -14,7 +14,7 @@ from balance_snapshot import settings
 def test_defaults():
     got = settings()
     assert got["thresholds"] == {"name": "AsymmetricLow", "low": 0.0, "high": 0.1, "deviation": True}
-    assert (got["target_imbalance"], got["min_gain"], got["max_migrations"]) == (0.1, 0.1, 5)
+    assert (got["target_imbalance"], got["min_gain"], got["max_migrations"]) == (0.03, 0.1, 5)
     assert got["cooldown"] == {"base": 1800, "max": 21600, "window": 172800}
     assert got["exclude_namespaces"] == ["openshift-*", "kube-*", "hypershift"]
     assert got["link_bandwidth"] == 1.25e9 and got["stream_bandwidth"] == 1e9
