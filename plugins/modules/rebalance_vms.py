@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: rebalance_vms
 short_description: Rebalance KubeVirt virtual machines across nodes with few, convergent live migrations
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Measures how busy each node is (CPU and memory utilization and pressure from Prometheus, or metrics.k8s.io, or
     declared requests), finds the nodes above the threshold and moves VMs away from them by live migration, each
