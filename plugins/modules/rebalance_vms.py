@@ -321,21 +321,44 @@ moves:
   type: list
   elements: dict
   contains:
-    vm: {description: The VMI as namespace/name., type: str, sample: vms/db-1}
-    from: {description: The node it leaves., type: str}
-    to: {description: The node it is pinned to., type: str}
-    memory_gib: {description: Guest memory in GiB., type: float}
-    predicted_seconds: {description: Predicted migration time, target pod start included., type: float}
-    predicted_mode: {description: How it is predicted to complete (pre-copy, auto-converge, post-copy)., type: str}
-    predicted_gain: {description: Share of the two nodes' imbalance the move removes., type: float}
-    wave: {description: Which group of parallel migrations it belongs to under KubeVirt's limits., type: int}
+    vm:
+      description: The VMI as namespace/name.
+      type: str
+      sample: vms/db-1
+    from:
+      description: The node it leaves.
+      type: str
+    to:
+      description: The node it is pinned to.
+      type: str
+    memory_gib:
+      description: Guest memory in GiB.
+      type: float
+    predicted_seconds:
+      description: Predicted migration time, the target pod's start included.
+      type: float
+    predicted_mode:
+      description: How it is predicted to complete (pre-copy, auto-converge or post-copy).
+      type: str
+    predicted_gain:
+      description: Share of the two nodes' imbalance the move removes.
+      type: float
+    wave:
+      description: Which group of parallel migrations it belongs to under KubeVirt's limits.
+      type: int
     status:
       description: Succeeded, Failed (with KubeVirt's reason), Unfinished (still migrating at O(wait_timeout)) or
         Skipped (with the reason); absent in check mode.
       type: str
-    reason: {description: Why it failed or was skipped., type: str}
-    seconds: {description: How long the migration took., type: float}
-    node: {description: Where the VM runs after the run., type: str}
+    reason:
+      description: Why it failed or was skipped.
+      type: str
+    seconds:
+      description: How long the migration took.
+      type: float
+    node:
+      description: Where the VM runs after the run.
+      type: str
 skipped:
   description: VMs that were not moved, each with the reason (not migratable, cooling down, no destination accepted
     it and why, would not converge, ...).

@@ -70,7 +70,7 @@ class Prometheus:
         while True:
             attempt += 1
             self.requests += 1
-            status, retry_after = None, None
+            status, retry_after, problem = None, None, None
             try:
                 body = self._get(text)
             except HTTPError as error:

@@ -94,13 +94,11 @@ class PlacementState(object):
 
     def domain_workloads(self, topology_key, value):
         for name in self.domain_nodes(topology_key, value):
-            for workload in self.nodes[name].get("workloads") or ():
-                yield workload
+            yield from self.nodes[name].get("workloads") or ()
 
     def all_workloads(self):
         for name in sorted(self.nodes):
-            for workload in self.nodes[name].get("workloads") or ():
-                yield workload
+            yield from self.nodes[name].get("workloads") or ()
 
     def repellers(self, topology_key, value):
         """Workloads in the domain ``topology_key=value`` whose required anti-affinity uses that key."""
