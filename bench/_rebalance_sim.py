@@ -19,6 +19,7 @@ skips _ files).
 
 import math
 import random
+from dataclasses import dataclass
 
 from lab.cluster import scenarios
 from lab.kubevirt import kubevirt_cr
@@ -106,20 +107,21 @@ def least_allocated_choice(vm, nodes, vms, exclude, rng):
     return rng.choice(best) if best else None
 
 
+@dataclass
 class Migration:
-    def __init__(self, uid, vm, created, target, pinned, source):
-        self.uid = uid
-        self.vm = vm
-        self.created = created
-        self.target = target
-        self.pinned = pinned
-        self.source = source
-        self.phase = "Pending"
-        self.started = self.ended = None
-        self.copy = None
-        self.remaining_seconds = None
-        self.sent = 0.0
-        self.reason = None
+    uid: str
+    vm: str
+    created: float
+    target: str | None
+    pinned: bool
+    source: str
+    phase: str = "Pending"
+    started: float | None = None
+    ended: float | None = None
+    copy: object = None
+    remaining_seconds: float | None = None
+    sent: float = 0.0
+    reason: str | None = None
 
 
 class Cluster:

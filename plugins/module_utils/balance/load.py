@@ -101,6 +101,11 @@ def _measured_entry(util, scale, basis):
     return {"util": util, "pressure": {"cpu": None, "memory": None}, "scale": scale, "basis": basis}
 
 
+# what is said of a node or VM the metrics miss: (the note when its requests stand in, the reason it is left out)
+MISSING = {"nodes": ("node %s: no %s; its load comes from requests", "no %s; left out of balancing"),
+           "vms": ("VM %s: no %s; its usage is taken from its requests", "no %s; it stays where it is")}
+
+
 class _Builder:
     def __init__(self, source, nodes, capacities, vms, on_missing):
         self.model = {"source": source, "nodes": {}, "vms": {}, "excluded_nodes": {}, "excluded_vms": {},
@@ -110,19 +115,15 @@ class _Builder:
         self.vms = dict((item["key"], item) for item in vms)
         self.on_missing = on_missing
 
-    def node_missing(self, name, what):
+    def missing(self, table, key, what):
+        """A node (``table`` "nodes") or VM ("vms") the metrics miss: never zero; from its requests or left out."""
+        note, reason = MISSING[table]
         if self.on_missing == "requests":
-            self.model["nodes"][name] = requests_entry(self.nodes[name])
-            self.model["notes"].append("node %s: no %s; its load comes from requests" % (name, what))
+            records, from_requests = (self.nodes, requests_entry) if table == "nodes" else (self.vms, _requests_usage)
+            self.model[table][key] = from_requests(records[key])
+            self.model["notes"].append(note % (key, what))
         else:
-            self.model["excluded_nodes"][name] = "no %s; left out of balancing" % what
-
-    def vm_missing(self, key, what):
-        if self.on_missing == "requests":
-            self.model["vms"][key] = _requests_usage(self.vms[key])
-            self.model["notes"].append("VM %s: no %s; its usage is taken from its requests" % (key, what))
-        else:
-            self.model["excluded_vms"][key] = "no %s; it stays where it is" % what
+            self.model["excluded_" + table][key] = reason % what
 
     def requests_only(self):
         for name in sorted(self.nodes):
@@ -150,7 +151,7 @@ def _prometheus(builder, samples):
     for name in sorted(names):
         missing = [dim for dim in DIMENSIONS if name not in series["node_%s" % dim]]
         if missing:
-            builder.node_missing(name, " and ".join("node_%s sample" % dim for dim in missing))
+            builder.missing("nodes", name, " and ".join("node_%s sample" % dim for dim in missing))
             continue
         entry = _measured_entry(dict((dim, min(1.0, max(0.0, series["node_%s" % dim][name]))) for dim in DIMENSIONS),
                                 dict(builder.capacities[name]), "prometheus")
@@ -167,7 +168,7 @@ def _prometheus(builder, samples):
     for key in sorted(keys):
         missing = [what for what, values in (("vmi_cpu", cpu), ("vmi_memory", memory)) if key not in values]
         if missing:
-            builder.vm_missing(key, " and ".join("%s sample" % what for what in missing))
+            builder.missing("vms", key, " and ".join("%s sample" % what for what in missing))
             continue
         builder.model["vms"][key] = {"cpu": max(0.0, cpu[key]), "memory": max(0.0, memory[key]),
                                      "dirty_rate": dirty.get(key), "basis": "prometheus"}
@@ -182,7 +183,7 @@ def _metrics_api(builder, samples):
     node_usage = dict(((item.get("metadata") or {}).get("name"), _usage(item)) for item in samples.get("nodes") or [])
     for name in sorted(builder.nodes):
         if name not in node_usage:
-            builder.node_missing(name, "NodeMetrics")
+            builder.missing("nodes", name, "NodeMetrics")
             continue
         state = builder.nodes[name]
         cpu, memory = node_usage[name]
@@ -196,7 +197,7 @@ def _metrics_api(builder, samples):
     for key in sorted(builder.vms):
         pod_key = builder.vms[key].get("pod_key")
         if pod_key not in pod_usage:
-            builder.vm_missing(key, "PodMetrics for its virt-launcher pod")
+            builder.missing("vms", key, "PodMetrics for its virt-launcher pod")
             continue
         cpu, memory = pod_usage[pod_key]
         builder.model["vms"][key] = {"cpu": cpu, "memory": memory, "dirty_rate": None, "basis": "metrics_api"}
