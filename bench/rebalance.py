@@ -19,7 +19,7 @@ Then the time one planning pass takes on the lab's large scenario (500 nodes, 10
 same cluster. The goals of the issue are checked at the end.
 
 Prints the tables and writes bench/results/rebalance.json.
-Usage: .venv/bin/python bench/rebalance.py [--cycles 20] [--seed 0] [--skip-large]
+Usage: .venv/bin/python bench/rebalance.py [--cycles 20] [--seed 0] [--skip-large] [--set OPTION=VALUE ...]
 """
 
 import argparse
@@ -62,8 +62,18 @@ SCENARIOS = (
 )
 
 
-def settings():
-    return options.settings_from_params(options.rebalance_params(prometheus={"url": "http://prometheus.invalid"}))
+def settings(overrides=None):
+    """rebalance_vms's settings: its defaults, or with ``overrides`` ({option: value}) to weigh other defaults."""
+    return options.settings_from_params(options.rebalance_params(prometheus={"url": "http://prometheus.invalid"},
+                                                                 **(overrides or {})))
+
+
+def option(text):
+    name, _sep, value = text.partition("=")
+    try:
+        return name, float(value) if "." in value else int(value)
+    except ValueError:
+        return name, value
 
 
 def imbalance(cluster):
@@ -118,13 +128,13 @@ def print_scenario(name, ours, theirs):
         print("%-26s %14s %14s %8s" % (label, ours[key], theirs[key], ratio(ours[key], theirs[key])))
 
 
-def planning_time(rounds):
+def planning_time(rounds, overrides):
     """Seconds one planning pass takes on the lab's large scenario: ours from the snapshot, the baseline from the
     same cluster's metrics (both without the reads, which are I/O)."""
     cluster = Cluster("large", 0)
     cluster.advance(CYCLE_SECONDS)
     data = snapshot(cluster)
-    config = settings()
+    config = settings(overrides)
     ours, theirs, moves = [], [], 0
     for _round in range(rounds):
         started = time.perf_counter()
@@ -166,16 +176,19 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--skip-large", action="store_true", help="leave out the 500-node planning time")
+    parser.add_argument("--set", type=option, action="append", default=[], metavar="OPTION=VALUE",
+                        help="a rebalance_vms option other than its default (e.g. min_gain=0.2)")
     args = parser.parse_args()
+    overrides = dict(args.set)
     print("migration model: %s" % MODEL)
     results = {}
     for name, make in SCENARIOS:
         started = time.monotonic()
-        ours = run(make, Ours(settings()), args.seed, args.cycles)
+        ours = run(make, Ours(settings(overrides)), args.seed, args.cycles)
         theirs = run(make, Descheduler(), args.seed, args.cycles)
         results[name] = {"ours": ours, "baseline": theirs, "seconds": round(time.monotonic() - started, 1)}
         print_scenario(name, ours, theirs)
-    plan_time = None if args.skip_large else planning_time(args.rounds)
+    plan_time = None if args.skip_large else planning_time(args.rounds, overrides)
     if plan_time:
         print("\nplanning one pass on %d nodes / %d VMs: rebalance_vms %.3f s, descheduler %.3f s (ratio %s); "
               "%d moves planned" % (plan_time["nodes"], plan_time["vms"], plan_time["ours_seconds"],
@@ -186,7 +199,7 @@ def main():
     print("\ngoals")
     print_targets(rows)
     write_result(os.path.join(HERE, "results", "rebalance.json"), {
-        "model": MODEL, "cycles": args.cycles, "cycle_seconds": CYCLE_SECONDS, "seed": args.seed,
+        "model": MODEL, "options": overrides, "cycles": args.cycles, "cycle_seconds": CYCLE_SECONDS, "seed": args.seed,
         "scenarios": results, "planning": plan_time,
         "goals": [{"goal": r[0], "ours": r[1], "target": r[2], "met": r[3]} for r in rows]})
     return 0 if all(r[3] for r in rows) else 1
