@@ -61,6 +61,15 @@ def test_a_vm_whose_dirty_rate_outruns_its_link_is_left_alone(degraded):
     assert "the guest dirties 2560 MiB/s" in reason
 
 
+def test_metrics_k8s_io_serves_as_the_source_too(lab):
+    result = rebalance(lab, check=True, metrics_source="metrics_api", prometheus={})
+    assert not result.get("failed"), result.get("msg")
+    assert result["metrics_requests"] == 0
+    assert "metrics.k8s.io has no pressure (PSI) and no dirty rate: loads are utilization only" in result["notes"]
+    assert result["moves"] and all(m["from"] == HOT and m["dirty_rate_assumed"] for m in result["moves"])
+    assert all(node["basis"] == "metrics_api" for node in result["nodes"])
+
+
 @pytest.fixture(scope="module")
 def executed(lab, tmp_path_factory):
     """The check-mode plan, then the real run with the lab failing the second planned VM's next migration."""
