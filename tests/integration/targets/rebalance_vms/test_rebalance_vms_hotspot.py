@@ -1,8 +1,9 @@
 """rebalance_vms on the lab's hotspot scenario (14 busy VMs on worker-0, the rest light on three other workers),
-through ansible-playbook, with the lab's Prometheus over HTTP: check mode plans without writing and reports what the
-metrics miss; the run executes exactly the check-mode plan, relieves worker-0 (measured again afterwards), reports a
-migration the lab fails with KubeVirt's reason and cools that VM down; a rerun moves none of them again. Where the
-VMs really run comes from the lab's ground truth."""
+through ansible-playbook, with the lab's Prometheus over HTTP (and its metrics.k8s.io): check mode plans without
+writing and reports what the metrics miss; the run executes exactly the check-mode plan, relieves worker-0
+(measured again afterwards), reports a migration the lab fails with KubeVirt's reason and cools that VM down; a
+rerun moves none of them again. Where the VMs really run comes from the lab's ground truth. The HTML report is
+opened in headless Chromium."""
 import json
 import os
 
